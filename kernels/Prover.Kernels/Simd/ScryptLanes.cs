@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+
+[assembly: InternalsVisibleTo("Prover.Kernels.Tests")]
 
 namespace Prover.Kernels.Simd;
 
@@ -40,7 +43,23 @@ public static unsafe class ScryptLanes
         Span<byte> out32,
         SimdLevel level,
         ScryptScratch scratch,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Compute(commitment32, n, startIndex, out32, level, scratch, narrowTail: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ComputeOutputs(ReadOnlySpan{byte}, ulong, ulong, Span{byte}, SimdLevel, ScryptScratch, CancellationToken)"/>
+    /// with the choice of running a ragged tail at <paramref name="level"/> itself (tests use this to exercise every
+    /// level's partial-group path).
+    /// </summary>
+    internal static void Compute(
+        ReadOnlySpan<byte> commitment32,
+        ulong n,
+        ulong startIndex,
+        Span<byte> out32,
+        SimdLevel level,
+        ScryptScratch scratch,
+        bool narrowTail,
+        CancellationToken cancellationToken)
     {
         Validate(commitment32, n, out32.Length, level);
         ArgumentNullException.ThrowIfNull(scratch);
@@ -70,7 +89,7 @@ public static unsafe class ScryptLanes
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int remaining = count - done;
-                SimdLevel groupLevel = remaining >= lanes ? level : TailLevel(level, remaining);
+                SimdLevel groupLevel = remaining >= lanes || !narrowTail ? level : TailLevel(level, remaining);
                 int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel));
                 ComputeGroup(groupLevel, commitment, n, unchecked(startIndex + (ulong)done), take, output + (32 * done), v);
                 done += take;

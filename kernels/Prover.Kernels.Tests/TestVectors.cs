@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace Prover.Kernels.Tests;
+
+/// <summary>Loads the known-answer vectors copied from ../shared/vectors into TestData/.</summary>
+internal static class TestVectors
+{
+    public static JsonElement Load(string file)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", file);
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.Clone();
+    }
+
+    public static byte[] Hex(this JsonElement e) => Convert.FromHexString(e.GetString()!);
+
+    public static string ToHex(this ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+
+    public static string ToHex(this byte[] bytes) => Convert.ToHexStringLower(bytes);
+}

@@ -1,0 +1,241 @@
+using Prover.Core.Init;
+
+namespace Prover.Kernels.Simd;
+
+/// <summary>
+/// The CPU label provider (<c>--provider cpu</c>): multi-lane SIMD scrypt (<see cref="ScryptLanes"/>) on dedicated
+/// long-lived threads. Each <see cref="ComputeOutputs"/> call is split into lane groups that the calling thread and
+/// <c>threads − 1</c> worker threads take in turn (so uneven groups balance); every thread owns its ROMix scratch,
+/// which is kept between calls. Cancellation is honoured between lane groups.
+/// </summary>
+public sealed unsafe class CpuLabelProvider : ILabelProvider
+{
+    private readonly int _threads;
+    private readonly int _lanes;
+    private readonly ScryptScratch[] _scratch;
+    private readonly Thread[] _workers;
+    private readonly SemaphoreSlim[] _wake;
+    private readonly CountdownEvent _finished;
+    private readonly object _callLock = new();
+
+    // The current job, published to the workers by the semaphore release (a full fence).
+    private readonly byte[] _commitment = new byte[32];
+    private ulong _n;
+    private ulong _start;
+    private int _count;
+    private byte* _output;
+    private int _nextGroup;
+    private int _groups;
+    private CancellationToken _token;
+    private Exception? _error;
+    private volatile bool _disposed;
+
+    /// <summary>Creates the provider.</summary>
+    /// <param name="threads">Worker threads including the caller; 0 = <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="level">SIMD level to force; null = <see cref="SimdLevels.Best"/>.</param>
+    public CpuLabelProvider(int threads = 0, SimdLevel? level = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        Level = level ?? SimdLevels.Best;
+        if (!Enum.IsDefined(Level))
+        {
+            throw new ArgumentOutOfRangeException(nameof(level), level, "unknown SIMD level");
+        }
+
+        _threads = threads == 0 ? Environment.ProcessorCount : threads;
+        _lanes = SimdLevels.Lanes(Level);
+        _scratch = new ScryptScratch[_threads];
+        for (int i = 0; i < _threads; i++)
+        {
+            _scratch[i] = new ScryptScratch();
+        }
+
+        _finished = new CountdownEvent(1);
+        _wake = new SemaphoreSlim[_threads - 1];
+        _workers = new Thread[_threads - 1];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _wake[i] = new SemaphoreSlim(0);
+            int worker = i + 1;
+            _workers[i] = new Thread(() => WorkerLoop(worker))
+            {
+                IsBackground = true,
+                Name = $"cpu-labels-{worker}",
+            };
+            _workers[i].Start();
+        }
+    }
+
+    /// <inheritdoc />
+    public string Id => "cpu";
+
+    /// <inheritdoc />
+    public string Name =>
+        $"CPU SIMD {Level}×{_lanes}, {_threads} thread{(_threads == 1 ? "" : "s")}" +
+        (SimdLevels.IsSupported(Level) ? "" : " (not hardware accelerated: emulated)");
+
+    /// <inheritdoc />
+    public ProviderKind Kind => ProviderKind.CpuSimd;
+
+    /// <summary>The SIMD level in use.</summary>
+    public SimdLevel Level { get; }
+
+    /// <summary>Threads computing labels (the caller included).</summary>
+    public int Threads => _threads;
+
+    /// <summary>
+    /// Lanes × threads × groups per thread, where the groups per thread shrink with N so a batch stays around a tenth
+    /// of a second of work (8 at N = 8192) while small N still gets large, cheap-to-dispatch batches.
+    /// </summary>
+    public int PreferredBatchSize(ulong scryptN)
+    {
+        ulong groupsPerThread = Math.Clamp((1UL << 16) / Math.Max(scryptN, 1), 8, 1024);
+        return (int)((ulong)(_lanes * _threads) * groupsPerThread);
+    }
+
+    /// <inheritdoc />
+    public void ComputeOutputs(
+        ReadOnlySpan<byte> commitment,
+        ulong scryptN,
+        ulong startIndex,
+        int count,
+        Span<byte> output32,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (output32.Length < count * 32L)
+        {
+            throw new ArgumentException($"output buffer holds {output32.Length} bytes, {count} outputs need {count * 32L}", nameof(output32));
+        }
+
+        ScryptLanes.Validate(commitment, scryptN, 0, Level);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (count == 0)
+        {
+            return;
+        }
+
+        output32 = output32[..(count * 32)];
+        int groups = (count + _lanes - 1) / _lanes;
+        lock (_callLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_threads == 1 || groups == 1)
+            {
+                ScryptLanes.ComputeOutputs(commitment, scryptN, startIndex, output32, Level, _scratch[0], cancellationToken);
+                return;
+            }
+
+            fixed (byte* output = output32)
+            {
+                commitment.CopyTo(_commitment);
+                _n = scryptN;
+                _start = startIndex;
+                _count = count;
+                _output = output;
+                _groups = groups;
+                _nextGroup = 0;
+                _token = cancellationToken;
+                _error = null;
+
+                int helpers = Math.Min(_workers.Length, groups - 1);
+                _finished.Reset(helpers);
+                for (int i = 0; i < helpers; i++)
+                {
+                    _wake[i].Release();
+                }
+
+                RunGroups(0);
+                _finished.Wait(CancellationToken.None);
+                _output = null;
+            }
+
+            if (_error is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_error).Throw();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Stops the worker threads and frees the scratch memory.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        lock (_callLock)
+        {
+            _disposed = true;
+            foreach (var wake in _wake)
+            {
+                wake.Release();
+            }
+        }
+
+        foreach (var worker in _workers)
+        {
+            worker.Join();
+        }
+
+        foreach (var wake in _wake)
+        {
+            wake.Dispose();
+        }
+
+        foreach (var scratch in _scratch)
+        {
+            scratch.Dispose();
+        }
+
+        _finished.Dispose();
+    }
+
+    private void WorkerLoop(int worker)
+    {
+        var wake = _wake[worker - 1];
+        while (true)
+        {
+            wake.Wait();
+            if (_disposed)
+            {
+                return;
+            }
+
+            RunGroups(worker);
+            _finished.Signal();
+        }
+    }
+
+    /// <summary>Takes lane groups until none are left, the job failed or it was cancelled.</summary>
+    private void RunGroups(int worker)
+    {
+        var scratch = _scratch[worker];
+        try
+        {
+            while (!_token.IsCancellationRequested && Volatile.Read(ref _error) is null)
+            {
+                int group = Interlocked.Increment(ref _nextGroup) - 1;
+                if (group >= _groups)
+                {
+                    return;
+                }
+
+                int first = group * _lanes;
+                int take = Math.Min(_lanes, _count - first);
+                var output = new Span<byte>(_output + (32L * first), take * 32);
+                ScryptLanes.ComputeOutputs(_commitment, _n, unchecked(_start + (ulong)first), output, Level, scratch);
+            }
+        }
+#pragma warning disable CA1031 // a worker must not die: the failure is handed to the calling thread, which rethrows it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Interlocked.CompareExchange(ref _error, e, null);
+        }
+    }
+}
