@@ -12,6 +12,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 {
     private readonly int _threads;
     private readonly int _lanes;
+    private readonly int _groupSize;
     private readonly ScryptScratch[] _scratch;
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _wake;
@@ -44,6 +45,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 
         _threads = threads == 0 ? Environment.ProcessorCount : threads;
         _lanes = SimdLevels.Lanes(Level);
+        _groupSize = ScryptLanes.GroupSize(Level);
         _scratch = new ScryptScratch[_threads];
         for (int i = 0; i < _threads; i++)
         {
@@ -71,7 +73,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 
     /// <inheritdoc />
     public string Name =>
-        $"CPU SIMD {Level}×{_lanes}, {_threads} thread{(_threads == 1 ? "" : "s")}" +
+        $"CPU SIMD {Level}×{_lanes}{(_groupSize > _lanes ? $" (2 groups interleaved)" : "")}, {_threads} thread{(_threads == 1 ? "" : "s")}" +
         (SimdLevels.IsSupported(Level) ? "" : " (not hardware accelerated: emulated)");
 
     /// <inheritdoc />
@@ -84,13 +86,13 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     public int Threads => _threads;
 
     /// <summary>
-    /// Lanes × threads × groups per thread, where the groups per thread shrink with N so a batch stays around a tenth
+    /// Group size (lanes, ×2 where two groups run interleaved) × threads × groups per thread, where the groups per thread shrink with N so a batch stays around a tenth
     /// of a second of work (8 at N = 8192) while small N still gets large, cheap-to-dispatch batches.
     /// </summary>
     public int PreferredBatchSize(ulong scryptN)
     {
         ulong groupsPerThread = Math.Clamp((1UL << 16) / Math.Max(scryptN, 1), 8, 1024);
-        return (int)((ulong)(_lanes * _threads) * groupsPerThread);
+        return (int)((ulong)(_groupSize * _threads) * groupsPerThread);
     }
 
     /// <inheritdoc />
@@ -117,7 +119,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         }
 
         output32 = output32[..(count * 32)];
-        int groups = (count + _lanes - 1) / _lanes;
+        int groups = (count + _groupSize - 1) / _groupSize;
         lock (_callLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -225,8 +227,8 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
                     return;
                 }
 
-                int first = group * _lanes;
-                int take = Math.Min(_lanes, _count - first);
+                int first = group * _groupSize;
+                int take = Math.Min(_groupSize, _count - first);
                 var output = new Span<byte>(_output + (32L * first), take * 32);
                 ScryptLanes.ComputeOutputs(_commitment, _n, unchecked(_start + (ulong)first), output, Level, scratch);
             }

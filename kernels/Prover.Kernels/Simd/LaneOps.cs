@@ -19,6 +19,9 @@ internal unsafe interface ILaneOps<TVec>
     /// <summary>Number of lanes (labels computed side by side).</summary>
     static abstract int Lanes { get; }
 
+    /// <summary>Whether this width runs two lane groups interleaved (see <see cref="ScryptCore{TVec, TOps}.PreferTwoWays"/>).</summary>
+    static abstract bool PreferTwoWays { get; }
+
     static abstract TVec Load(uint* source);
 
     static abstract void Store(uint* destination, TVec value);
@@ -40,6 +43,12 @@ internal unsafe interface ILaneOps<TVec>
     /// writes lane k's Lanes consecutive words to <paramref name="destination"/> + k·<paramref name="laneStride"/>.
     /// </summary>
     static abstract void TransposeStore(TVec* words, uint* destination, nint laneStride);
+
+    /// <summary>
+    /// <see cref="TransposeStore"/> with non-temporal (streaming) stores where available, which skip the read-for-ownership
+    /// of each destination line. <paramref name="destination"/> and the lane stride keep vector alignment.
+    /// </summary>
+    static abstract void TransposeStoreNonTemporal(TVec* words, uint* destination, nint laneStride);
 
     /// <summary>
     /// Reads Lanes consecutive words of lane k from <paramref name="rows"/>[k] + <paramref name="offset"/>, transposes them
@@ -80,6 +89,8 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
 {
     public static int Lanes => 1;
 
+    public static bool PreferTwoWays => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Load(uint* source) => *source;
 
@@ -108,6 +119,9 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
     public static void TransposeStore(uint* words, uint* destination, nint laneStride) => *destination = *words;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeStoreNonTemporal(uint* words, uint* destination, nint laneStride) => *destination = *words;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeLoadXor(uint** rows, nint offset, uint* words) => *words ^= rows[0][offset];
 }
 
@@ -115,6 +129,8 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
 internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
 {
     public static int Lanes => 4;
+
+    public static bool PreferTwoWays => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> Load(uint* source) => Vector128.Load(source);
@@ -188,6 +204,26 @@ internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeStoreNonTemporal(Vector128<uint>* words, uint* destination, nint laneStride)
+    {
+        if (Sse2.IsSupported)
+        {
+            var t0 = Sse2.UnpackLow(words[0], words[1]).AsUInt64();
+            var t1 = Sse2.UnpackHigh(words[0], words[1]).AsUInt64();
+            var t2 = Sse2.UnpackLow(words[2], words[3]).AsUInt64();
+            var t3 = Sse2.UnpackHigh(words[2], words[3]).AsUInt64();
+            Sse2.StoreAlignedNonTemporal(destination, Sse2.UnpackLow(t0, t2).AsUInt32());
+            Sse2.StoreAlignedNonTemporal(destination + laneStride, Sse2.UnpackHigh(t0, t2).AsUInt32());
+            Sse2.StoreAlignedNonTemporal(destination + (2 * laneStride), Sse2.UnpackLow(t1, t3).AsUInt32());
+            Sse2.StoreAlignedNonTemporal(destination + (3 * laneStride), Sse2.UnpackHigh(t1, t3).AsUInt32());
+        }
+        else
+        {
+            PortableTranspose.Store((uint*)words, 4, destination, laneStride);
+        }
+    }
+
     /// <remarks>4×4 transpose: 32-bit then 64-bit interleaves (8 shuffles).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeLoadXor(uint** rows, nint offset, Vector128<uint>* words)
@@ -218,6 +254,8 @@ internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
 internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
 {
     public static int Lanes => 8;
+
+    public static bool PreferTwoWays => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> Load(uint* source) => Vector256.Load(source);
@@ -311,6 +349,42 @@ internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransposeStoreNonTemporal(Vector256<uint>* words, uint* destination, nint laneStride)
+    {
+        if (Avx2.IsSupported)
+        {
+            var t0 = Avx2.UnpackLow(words[0], words[1]).AsUInt64();
+            var t1 = Avx2.UnpackHigh(words[0], words[1]).AsUInt64();
+            var t2 = Avx2.UnpackLow(words[2], words[3]).AsUInt64();
+            var t3 = Avx2.UnpackHigh(words[2], words[3]).AsUInt64();
+            var t4 = Avx2.UnpackLow(words[4], words[5]).AsUInt64();
+            var t5 = Avx2.UnpackHigh(words[4], words[5]).AsUInt64();
+            var t6 = Avx2.UnpackLow(words[6], words[7]).AsUInt64();
+            var t7 = Avx2.UnpackHigh(words[6], words[7]).AsUInt64();
+            var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
+            var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
+            var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
+            var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
+            var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
+            var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
+            var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
+            var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
+            Avx.StoreAlignedNonTemporal(destination, Avx2.Permute2x128(u0, u4, 0x20));
+            Avx.StoreAlignedNonTemporal(destination + (4 * laneStride), Avx2.Permute2x128(u0, u4, 0x31));
+            Avx.StoreAlignedNonTemporal(destination + laneStride, Avx2.Permute2x128(u1, u5, 0x20));
+            Avx.StoreAlignedNonTemporal(destination + (5 * laneStride), Avx2.Permute2x128(u1, u5, 0x31));
+            Avx.StoreAlignedNonTemporal(destination + (2 * laneStride), Avx2.Permute2x128(u2, u6, 0x20));
+            Avx.StoreAlignedNonTemporal(destination + (6 * laneStride), Avx2.Permute2x128(u2, u6, 0x31));
+            Avx.StoreAlignedNonTemporal(destination + (3 * laneStride), Avx2.Permute2x128(u3, u7, 0x20));
+            Avx.StoreAlignedNonTemporal(destination + (7 * laneStride), Avx2.Permute2x128(u3, u7, 0x31));
+        }
+        else
+        {
+            PortableTranspose.Store((uint*)words, 8, destination, laneStride);
+        }
+    }
+
     /// <remarks>8×8 transpose: 32-bit and 64-bit interleaves inside 128-bit halves, then a half exchange (24 shuffles).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeLoadXor(uint** rows, nint offset, Vector256<uint>* words)
@@ -361,6 +435,8 @@ internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
 internal readonly unsafe struct V512Ops : ILaneOps<Vector512<uint>>
 {
     public static int Lanes => 16;
+
+    public static bool PreferTwoWays => Avx512F.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(uint* source) => Vector512.Load(source);
@@ -459,6 +535,82 @@ internal readonly unsafe struct V512Ops : ILaneOps<Vector512<uint>>
             Avx512F.Shuffle4x128(a3, a7, 0xDD).Store(destination + (7 * laneStride));
             Avx512F.Shuffle4x128(b3, b7, 0x88).Store(destination + (11 * laneStride));
             Avx512F.Shuffle4x128(b3, b7, 0xDD).Store(destination + (15 * laneStride));
+        }
+        else
+        {
+            PortableTranspose.Store((uint*)words, 16, destination, laneStride);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransposeStoreNonTemporal(Vector512<uint>* words, uint* destination, nint laneStride)
+    {
+        if (Avx512F.IsSupported)
+        {
+            var t0 = Avx512F.UnpackLow(words[0], words[1]).AsUInt64();
+            var t1 = Avx512F.UnpackHigh(words[0], words[1]).AsUInt64();
+            var t2 = Avx512F.UnpackLow(words[2], words[3]).AsUInt64();
+            var t3 = Avx512F.UnpackHigh(words[2], words[3]).AsUInt64();
+            var t4 = Avx512F.UnpackLow(words[4], words[5]).AsUInt64();
+            var t5 = Avx512F.UnpackHigh(words[4], words[5]).AsUInt64();
+            var t6 = Avx512F.UnpackLow(words[6], words[7]).AsUInt64();
+            var t7 = Avx512F.UnpackHigh(words[6], words[7]).AsUInt64();
+            var t8 = Avx512F.UnpackLow(words[8], words[9]).AsUInt64();
+            var t9 = Avx512F.UnpackHigh(words[8], words[9]).AsUInt64();
+            var t10 = Avx512F.UnpackLow(words[10], words[11]).AsUInt64();
+            var t11 = Avx512F.UnpackHigh(words[10], words[11]).AsUInt64();
+            var t12 = Avx512F.UnpackLow(words[12], words[13]).AsUInt64();
+            var t13 = Avx512F.UnpackHigh(words[12], words[13]).AsUInt64();
+            var t14 = Avx512F.UnpackLow(words[14], words[15]).AsUInt64();
+            var t15 = Avx512F.UnpackHigh(words[14], words[15]).AsUInt64();
+            var u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
+            var u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
+            var u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
+            var u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
+            var u4 = Avx512F.UnpackLow(t4, t6).AsUInt32();
+            var u5 = Avx512F.UnpackHigh(t4, t6).AsUInt32();
+            var u6 = Avx512F.UnpackLow(t5, t7).AsUInt32();
+            var u7 = Avx512F.UnpackHigh(t5, t7).AsUInt32();
+            var u8 = Avx512F.UnpackLow(t8, t10).AsUInt32();
+            var u9 = Avx512F.UnpackHigh(t8, t10).AsUInt32();
+            var u10 = Avx512F.UnpackLow(t9, t11).AsUInt32();
+            var u11 = Avx512F.UnpackHigh(t9, t11).AsUInt32();
+            var u12 = Avx512F.UnpackLow(t12, t14).AsUInt32();
+            var u13 = Avx512F.UnpackHigh(t12, t14).AsUInt32();
+            var u14 = Avx512F.UnpackLow(t13, t15).AsUInt32();
+            var u15 = Avx512F.UnpackHigh(t13, t15).AsUInt32();
+            var a0 = Avx512F.Shuffle4x128(u0, u4, 0x44);
+            var b0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
+            var a4 = Avx512F.Shuffle4x128(u8, u12, 0x44);
+            var b4 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
+            var a1 = Avx512F.Shuffle4x128(u1, u5, 0x44);
+            var b1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
+            var a5 = Avx512F.Shuffle4x128(u9, u13, 0x44);
+            var b5 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
+            var a2 = Avx512F.Shuffle4x128(u2, u6, 0x44);
+            var b2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
+            var a6 = Avx512F.Shuffle4x128(u10, u14, 0x44);
+            var b6 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
+            var a3 = Avx512F.Shuffle4x128(u3, u7, 0x44);
+            var b3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
+            var a7 = Avx512F.Shuffle4x128(u11, u15, 0x44);
+            var b7 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
+            Avx512F.StoreAlignedNonTemporal(destination, Avx512F.Shuffle4x128(a0, a4, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (4 * laneStride), Avx512F.Shuffle4x128(a0, a4, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (8 * laneStride), Avx512F.Shuffle4x128(b0, b4, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (12 * laneStride), Avx512F.Shuffle4x128(b0, b4, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + laneStride, Avx512F.Shuffle4x128(a1, a5, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (5 * laneStride), Avx512F.Shuffle4x128(a1, a5, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (9 * laneStride), Avx512F.Shuffle4x128(b1, b5, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (13 * laneStride), Avx512F.Shuffle4x128(b1, b5, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (2 * laneStride), Avx512F.Shuffle4x128(a2, a6, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (6 * laneStride), Avx512F.Shuffle4x128(a2, a6, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (10 * laneStride), Avx512F.Shuffle4x128(b2, b6, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (14 * laneStride), Avx512F.Shuffle4x128(b2, b6, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (3 * laneStride), Avx512F.Shuffle4x128(a3, a7, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (7 * laneStride), Avx512F.Shuffle4x128(a3, a7, 0xDD));
+            Avx512F.StoreAlignedNonTemporal(destination + (11 * laneStride), Avx512F.Shuffle4x128(b3, b7, 0x88));
+            Avx512F.StoreAlignedNonTemporal(destination + (15 * laneStride), Avx512F.Shuffle4x128(b3, b7, 0xDD));
         }
         else
         {

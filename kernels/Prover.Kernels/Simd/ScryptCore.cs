@@ -22,28 +22,40 @@ internal static unsafe class ScryptCore<TVec, TOps>
     public static int RowWords => TOps.Lanes * 32;
 
     /// <summary>
-    /// Computes the 32-byte outputs of labels startIndex … startIndex + Lanes − 1 and writes the first
+    /// Whether two lane groups should run interleaved. ChaCha's four independent quarter-round chains cannot hide
+    /// 2-cycle vector add/rotate latencies (AMD Zen 5 measured: vpaddd/vprold zmm 2 cycles, vpxord 1): interleaving two
+    /// groups doubles the independent work. Only with 32 vector registers (AVX-512/AVX-512VL), so the 32 state vectors
+    /// stay in registers.
+    /// </summary>
+    public static bool PreferTwoWays => TOps.PreferTwoWays;
+
+    /// <summary>
+    /// Computes the 32-byte outputs of labels startIndex … startIndex + ways·Lanes − 1 and writes the first
     /// <paramref name="count"/> of them to <paramref name="output"/> (the other lanes are computed and dropped).
+    /// With <paramref name="ways"/> = 2 two independent lane groups run interleaved instruction by instruction.
     /// </summary>
     /// <param name="commitment">4 little-endian lanes of the commitment.</param>
     /// <param name="n">scrypt N (power of two ≥ 2).</param>
     /// <param name="startIndex">Index of lane 0.</param>
-    /// <param name="count">Outputs to write, 1 … Lanes.</param>
+    /// <param name="count">Outputs to write, 1 … ways·Lanes.</param>
     /// <param name="output">count × 32 bytes.</param>
-    /// <param name="v">Scratch: n × <see cref="RowWords"/> words, 64-byte aligned.</param>
+    /// <param name="v">Scratch: n rows of ways·Lanes·32 words, 64-byte aligned.</param>
+    /// <param name="ways">1, or 2 for two interleaved groups.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ComputeGroup(ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v)
+    public static void ComputeGroup(ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, bool streamStores, bool stagger)
     {
-        int lanes = TOps.Lanes;
-        nint rowWords = RowWords;
+        int lanes = TOps.Lanes * ways;
+        nint rowWords = 32 * lanes;
+        nint half = 32 * TOps.Lanes;
         nuint mask = (nuint)(n - 1);
 
         // HMAC key states of every lane (25 + 25 lanes each), kept for the final PBKDF2 step.
         ulong* keys = stackalloc ulong[lanes * 2 * LabelPbkdf.StateLanes];
 
-        // The word-sliced block X: 32 vectors, 64-byte aligned.
-        byte* xRaw = stackalloc byte[(32 * sizeof(TVec)) + 64];
+        // The word-sliced blocks: 32 vectors per group (group B right after group A), 64-byte aligned.
+        byte* xRaw = stackalloc byte[(64 * sizeof(TVec)) + 64];
         TVec* x = (TVec*)(((nuint)xRaw + 63) & ~(nuint)63);
+        TVec* xb = x + 32;
         uint** rows = stackalloc uint*[lanes];
         uint* j = stackalloc uint[lanes];
 
@@ -57,35 +69,87 @@ internal static unsafe class ScryptCore<TVec, TOps>
             rows[k] = v + (32 * k);
         }
 
-        new Span<byte>(x, 32 * sizeof(TVec)).Clear();
+        new Span<byte>(x, 64 * sizeof(TVec)).Clear();
         LoadXor(rows, x);
+        if (ways == 2)
+        {
+            LoadXor(rows + TOps.Lanes, xb);
+        }
 
         // Loop 1: V[i] = BlockMix^i(X).
         uint* row = v;
         for (ulong i = 1; i < n; i++)
         {
-            BlockMix(x);
             row += rowWords;
-            StoreBlock(x, row);
+            if (ways == 2)
+            {
+                BlockMix2(x, xb);
+                StoreBlock(x, row, streamStores);
+                StoreBlock(xb, row + half, streamStores);
+            }
+            else
+            {
+                BlockMix(x);
+                StoreBlock(x, row, streamStores);
+            }
         }
 
-        BlockMix(x);
+        if (ways == 2)
+        {
+            BlockMix2(x, xb);
+        }
+        else
+        {
+            BlockMix(x);
+        }
 
         // Loop 2: X = BlockMix(X xor V[Integerify(X) mod N]) with an independent j per lane.
-        for (ulong i = 0; i < n; i++)
+        if (ways == 1)
         {
-            TOps.Store(j, x[16]);
-            for (int k = 0; k < lanes; k++)
+            for (ulong i = 0; i < n; i++)
             {
-                rows[k] = v + ((nint)((nuint)j[k] & mask) * rowWords) + (32 * k);
+                XorRandomRows(x, v, rowWords, mask, j, rows);
+                BlockMix(x);
             }
-
-            LoadXor(rows, x);
-            BlockMix(x);
+        }
+        else if (!stagger)
+        {
+            for (ulong i = 0; i < n; i++)
+            {
+                XorRandomRows(x, v, rowWords, mask, j, rows);
+                XorRandomRows(xb, v + half, rowWords, mask, j, rows);
+                BlockMix2(x, xb);
+            }
+        }
+        else
+        {
+            // Group B runs half a BlockMix behind group A: whenever one group waits for its random V rows the
+            // interleaved instruction stream still holds the other group's independent ChaCha work.
+            XorRandomRows(x, v, rowWords, mask, j, rows);
+            ChaCha8Xor(x, x + 16);
+            for (ulong i = 0; i < n; i++)
+            {
+                XorRandomRows(xb, v + half, rowWords, mask, j, rows);
+                ChaCha8Xor2(x + 16, x, xb, xb + 16);
+                if (i + 1 < n)
+                {
+                    XorRandomRows(x, v, rowWords, mask, j, rows);
+                    ChaCha8Xor2(x, x + 16, xb + 16, xb);
+                }
+                else
+                {
+                    ChaCha8Xor(xb + 16, xb);
+                }
+            }
         }
 
         // Back to lane-major (reusing V[0], no longer needed) and PBKDF2 step 3 per lane.
-        StoreBlock(x, v);
+        StoreBlock(x, v, false);
+        if (ways == 2)
+        {
+            StoreBlock(xb, v + half, false);
+        }
+
         for (int k = 0; k < count; k++)
         {
             ulong* inner = keys + (k * 2 * LabelPbkdf.StateLanes);
@@ -95,13 +159,37 @@ internal static unsafe class ScryptCore<TVec, TOps>
 
     /// <summary>Writes the word-sliced block to a scratch row: lane k's 32 words at row + 32·k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreBlock(TVec* x, uint* row)
+    private static void StoreBlock(TVec* x, uint* row, bool streamStores)
     {
         int lanes = TOps.Lanes;
         for (int s = 0; s < 32; s += lanes)
         {
-            TOps.TransposeStore(x + s, row + s, 32);
+            if (streamStores)
+            {
+                TOps.TransposeStoreNonTemporal(x + s, row + s, 32);
+            }
+            else
+            {
+                TOps.TransposeStore(x + s, row + s, 32);
+            }
         }
+    }
+
+    /// <summary>
+    /// X ^= V[j_k] for every lane k of one group, j_k = word 16 of lane k mod N (Integerify). <paramref name="lane0"/>
+    /// points at the group's first lane in row 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void XorRandomRows(TVec* x, uint* lane0, nint rowWords, nuint mask, uint* j, uint** rows)
+    {
+        int lanes = TOps.Lanes;
+        TOps.Store(j, x[16]);
+        for (int k = 0; k < lanes; k++)
+        {
+            rows[k] = lane0 + ((nint)((nuint)j[k] & mask) * rowWords) + (32 * k);
+        }
+
+        LoadXor(rows, x);
     }
 
     /// <summary>X ^= the blocks at rows[k] (lane k), transposed into word slices.</summary>
@@ -117,7 +205,7 @@ internal static unsafe class ScryptCore<TVec, TOps>
 
     /// <summary>BlockMix for r = 1: Y0 = ChaCha8(B0 ⊕ B1), Y1 = ChaCha8(Y0 ⊕ B1); result (Y0, Y1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BlockMix(TVec* x)
+    internal static void BlockMix(TVec* x)
     {
         ChaCha8Xor(x, x + 16);
         ChaCha8Xor(x + 16, x);
@@ -212,5 +300,248 @@ internal static unsafe class ScryptCore<TVec, TOps>
         block[13] = TOps.Add(block[13], x13);
         block[14] = TOps.Add(block[14], x14);
         block[15] = TOps.Add(block[15], x15);
+    }
+
+    /// <summary>Two independent BlockMix operations (groups A and B), interleaved for instruction-level parallelism.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void BlockMix2(TVec* xa, TVec* xb)
+    {
+        ChaCha8Xor2(xa, xa + 16, xb, xb + 16);
+        ChaCha8Xor2(xa + 16, xa, xb + 16, xb);
+    }
+
+    /// <summary>a = ChaCha20/8(a ⊕ aOther) and b = ChaCha20/8(b ⊕ bOther), statement by statement interleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChaCha8Xor2(TVec* a, TVec* aOther, TVec* b, TVec* bOther)
+    {
+        TVec x0 = TOps.Xor(a[0], aOther[0]);
+        a[0] = x0;
+        TVec y0 = TOps.Xor(b[0], bOther[0]);
+        b[0] = y0;
+        TVec x1 = TOps.Xor(a[1], aOther[1]);
+        a[1] = x1;
+        TVec y1 = TOps.Xor(b[1], bOther[1]);
+        b[1] = y1;
+        TVec x2 = TOps.Xor(a[2], aOther[2]);
+        a[2] = x2;
+        TVec y2 = TOps.Xor(b[2], bOther[2]);
+        b[2] = y2;
+        TVec x3 = TOps.Xor(a[3], aOther[3]);
+        a[3] = x3;
+        TVec y3 = TOps.Xor(b[3], bOther[3]);
+        b[3] = y3;
+        TVec x4 = TOps.Xor(a[4], aOther[4]);
+        a[4] = x4;
+        TVec y4 = TOps.Xor(b[4], bOther[4]);
+        b[4] = y4;
+        TVec x5 = TOps.Xor(a[5], aOther[5]);
+        a[5] = x5;
+        TVec y5 = TOps.Xor(b[5], bOther[5]);
+        b[5] = y5;
+        TVec x6 = TOps.Xor(a[6], aOther[6]);
+        a[6] = x6;
+        TVec y6 = TOps.Xor(b[6], bOther[6]);
+        b[6] = y6;
+        TVec x7 = TOps.Xor(a[7], aOther[7]);
+        a[7] = x7;
+        TVec y7 = TOps.Xor(b[7], bOther[7]);
+        b[7] = y7;
+        TVec x8 = TOps.Xor(a[8], aOther[8]);
+        a[8] = x8;
+        TVec y8 = TOps.Xor(b[8], bOther[8]);
+        b[8] = y8;
+        TVec x9 = TOps.Xor(a[9], aOther[9]);
+        a[9] = x9;
+        TVec y9 = TOps.Xor(b[9], bOther[9]);
+        b[9] = y9;
+        TVec x10 = TOps.Xor(a[10], aOther[10]);
+        a[10] = x10;
+        TVec y10 = TOps.Xor(b[10], bOther[10]);
+        b[10] = y10;
+        TVec x11 = TOps.Xor(a[11], aOther[11]);
+        a[11] = x11;
+        TVec y11 = TOps.Xor(b[11], bOther[11]);
+        b[11] = y11;
+        TVec x12 = TOps.Xor(a[12], aOther[12]);
+        a[12] = x12;
+        TVec y12 = TOps.Xor(b[12], bOther[12]);
+        b[12] = y12;
+        TVec x13 = TOps.Xor(a[13], aOther[13]);
+        a[13] = x13;
+        TVec y13 = TOps.Xor(b[13], bOther[13]);
+        b[13] = y13;
+        TVec x14 = TOps.Xor(a[14], aOther[14]);
+        a[14] = x14;
+        TVec y14 = TOps.Xor(b[14], bOther[14]);
+        b[14] = y14;
+        TVec x15 = TOps.Xor(a[15], aOther[15]);
+        a[15] = x15;
+        TVec y15 = TOps.Xor(b[15], bOther[15]);
+        b[15] = y15;
+
+        for (int round = 0; round < 4; round++)
+        {
+            x0 = TOps.Add(x0, x4);
+            y0 = TOps.Add(y0, y4);
+            x12 = TOps.RotateLeft16(TOps.Xor(x12, x0));
+            y12 = TOps.RotateLeft16(TOps.Xor(y12, y0));
+            x1 = TOps.Add(x1, x5);
+            y1 = TOps.Add(y1, y5);
+            x13 = TOps.RotateLeft16(TOps.Xor(x13, x1));
+            y13 = TOps.RotateLeft16(TOps.Xor(y13, y1));
+            x2 = TOps.Add(x2, x6);
+            y2 = TOps.Add(y2, y6);
+            x14 = TOps.RotateLeft16(TOps.Xor(x14, x2));
+            y14 = TOps.RotateLeft16(TOps.Xor(y14, y2));
+            x3 = TOps.Add(x3, x7);
+            y3 = TOps.Add(y3, y7);
+            x15 = TOps.RotateLeft16(TOps.Xor(x15, x3));
+            y15 = TOps.RotateLeft16(TOps.Xor(y15, y3));
+            x8 = TOps.Add(x8, x12);
+            y8 = TOps.Add(y8, y12);
+            x4 = TOps.RotateLeft12(TOps.Xor(x4, x8));
+            y4 = TOps.RotateLeft12(TOps.Xor(y4, y8));
+            x9 = TOps.Add(x9, x13);
+            y9 = TOps.Add(y9, y13);
+            x5 = TOps.RotateLeft12(TOps.Xor(x5, x9));
+            y5 = TOps.RotateLeft12(TOps.Xor(y5, y9));
+            x10 = TOps.Add(x10, x14);
+            y10 = TOps.Add(y10, y14);
+            x6 = TOps.RotateLeft12(TOps.Xor(x6, x10));
+            y6 = TOps.RotateLeft12(TOps.Xor(y6, y10));
+            x11 = TOps.Add(x11, x15);
+            y11 = TOps.Add(y11, y15);
+            x7 = TOps.RotateLeft12(TOps.Xor(x7, x11));
+            y7 = TOps.RotateLeft12(TOps.Xor(y7, y11));
+            x0 = TOps.Add(x0, x4);
+            y0 = TOps.Add(y0, y4);
+            x12 = TOps.RotateLeft8(TOps.Xor(x12, x0));
+            y12 = TOps.RotateLeft8(TOps.Xor(y12, y0));
+            x1 = TOps.Add(x1, x5);
+            y1 = TOps.Add(y1, y5);
+            x13 = TOps.RotateLeft8(TOps.Xor(x13, x1));
+            y13 = TOps.RotateLeft8(TOps.Xor(y13, y1));
+            x2 = TOps.Add(x2, x6);
+            y2 = TOps.Add(y2, y6);
+            x14 = TOps.RotateLeft8(TOps.Xor(x14, x2));
+            y14 = TOps.RotateLeft8(TOps.Xor(y14, y2));
+            x3 = TOps.Add(x3, x7);
+            y3 = TOps.Add(y3, y7);
+            x15 = TOps.RotateLeft8(TOps.Xor(x15, x3));
+            y15 = TOps.RotateLeft8(TOps.Xor(y15, y3));
+            x8 = TOps.Add(x8, x12);
+            y8 = TOps.Add(y8, y12);
+            x4 = TOps.RotateLeft7(TOps.Xor(x4, x8));
+            y4 = TOps.RotateLeft7(TOps.Xor(y4, y8));
+            x9 = TOps.Add(x9, x13);
+            y9 = TOps.Add(y9, y13);
+            x5 = TOps.RotateLeft7(TOps.Xor(x5, x9));
+            y5 = TOps.RotateLeft7(TOps.Xor(y5, y9));
+            x10 = TOps.Add(x10, x14);
+            y10 = TOps.Add(y10, y14);
+            x6 = TOps.RotateLeft7(TOps.Xor(x6, x10));
+            y6 = TOps.RotateLeft7(TOps.Xor(y6, y10));
+            x11 = TOps.Add(x11, x15);
+            y11 = TOps.Add(y11, y15);
+            x7 = TOps.RotateLeft7(TOps.Xor(x7, x11));
+            y7 = TOps.RotateLeft7(TOps.Xor(y7, y11));
+            x0 = TOps.Add(x0, x5);
+            y0 = TOps.Add(y0, y5);
+            x15 = TOps.RotateLeft16(TOps.Xor(x15, x0));
+            y15 = TOps.RotateLeft16(TOps.Xor(y15, y0));
+            x1 = TOps.Add(x1, x6);
+            y1 = TOps.Add(y1, y6);
+            x12 = TOps.RotateLeft16(TOps.Xor(x12, x1));
+            y12 = TOps.RotateLeft16(TOps.Xor(y12, y1));
+            x2 = TOps.Add(x2, x7);
+            y2 = TOps.Add(y2, y7);
+            x13 = TOps.RotateLeft16(TOps.Xor(x13, x2));
+            y13 = TOps.RotateLeft16(TOps.Xor(y13, y2));
+            x3 = TOps.Add(x3, x4);
+            y3 = TOps.Add(y3, y4);
+            x14 = TOps.RotateLeft16(TOps.Xor(x14, x3));
+            y14 = TOps.RotateLeft16(TOps.Xor(y14, y3));
+            x10 = TOps.Add(x10, x15);
+            y10 = TOps.Add(y10, y15);
+            x5 = TOps.RotateLeft12(TOps.Xor(x5, x10));
+            y5 = TOps.RotateLeft12(TOps.Xor(y5, y10));
+            x11 = TOps.Add(x11, x12);
+            y11 = TOps.Add(y11, y12);
+            x6 = TOps.RotateLeft12(TOps.Xor(x6, x11));
+            y6 = TOps.RotateLeft12(TOps.Xor(y6, y11));
+            x8 = TOps.Add(x8, x13);
+            y8 = TOps.Add(y8, y13);
+            x7 = TOps.RotateLeft12(TOps.Xor(x7, x8));
+            y7 = TOps.RotateLeft12(TOps.Xor(y7, y8));
+            x9 = TOps.Add(x9, x14);
+            y9 = TOps.Add(y9, y14);
+            x4 = TOps.RotateLeft12(TOps.Xor(x4, x9));
+            y4 = TOps.RotateLeft12(TOps.Xor(y4, y9));
+            x0 = TOps.Add(x0, x5);
+            y0 = TOps.Add(y0, y5);
+            x15 = TOps.RotateLeft8(TOps.Xor(x15, x0));
+            y15 = TOps.RotateLeft8(TOps.Xor(y15, y0));
+            x1 = TOps.Add(x1, x6);
+            y1 = TOps.Add(y1, y6);
+            x12 = TOps.RotateLeft8(TOps.Xor(x12, x1));
+            y12 = TOps.RotateLeft8(TOps.Xor(y12, y1));
+            x2 = TOps.Add(x2, x7);
+            y2 = TOps.Add(y2, y7);
+            x13 = TOps.RotateLeft8(TOps.Xor(x13, x2));
+            y13 = TOps.RotateLeft8(TOps.Xor(y13, y2));
+            x3 = TOps.Add(x3, x4);
+            y3 = TOps.Add(y3, y4);
+            x14 = TOps.RotateLeft8(TOps.Xor(x14, x3));
+            y14 = TOps.RotateLeft8(TOps.Xor(y14, y3));
+            x10 = TOps.Add(x10, x15);
+            y10 = TOps.Add(y10, y15);
+            x5 = TOps.RotateLeft7(TOps.Xor(x5, x10));
+            y5 = TOps.RotateLeft7(TOps.Xor(y5, y10));
+            x11 = TOps.Add(x11, x12);
+            y11 = TOps.Add(y11, y12);
+            x6 = TOps.RotateLeft7(TOps.Xor(x6, x11));
+            y6 = TOps.RotateLeft7(TOps.Xor(y6, y11));
+            x8 = TOps.Add(x8, x13);
+            y8 = TOps.Add(y8, y13);
+            x7 = TOps.RotateLeft7(TOps.Xor(x7, x8));
+            y7 = TOps.RotateLeft7(TOps.Xor(y7, y8));
+            x9 = TOps.Add(x9, x14);
+            y9 = TOps.Add(y9, y14);
+            x4 = TOps.RotateLeft7(TOps.Xor(x4, x9));
+            y4 = TOps.RotateLeft7(TOps.Xor(y4, y9));
+        }
+
+        a[0] = TOps.Add(a[0], x0);
+        b[0] = TOps.Add(b[0], y0);
+        a[1] = TOps.Add(a[1], x1);
+        b[1] = TOps.Add(b[1], y1);
+        a[2] = TOps.Add(a[2], x2);
+        b[2] = TOps.Add(b[2], y2);
+        a[3] = TOps.Add(a[3], x3);
+        b[3] = TOps.Add(b[3], y3);
+        a[4] = TOps.Add(a[4], x4);
+        b[4] = TOps.Add(b[4], y4);
+        a[5] = TOps.Add(a[5], x5);
+        b[5] = TOps.Add(b[5], y5);
+        a[6] = TOps.Add(a[6], x6);
+        b[6] = TOps.Add(b[6], y6);
+        a[7] = TOps.Add(a[7], x7);
+        b[7] = TOps.Add(b[7], y7);
+        a[8] = TOps.Add(a[8], x8);
+        b[8] = TOps.Add(b[8], y8);
+        a[9] = TOps.Add(a[9], x9);
+        b[9] = TOps.Add(b[9], y9);
+        a[10] = TOps.Add(a[10], x10);
+        b[10] = TOps.Add(b[10], y10);
+        a[11] = TOps.Add(a[11], x11);
+        b[11] = TOps.Add(b[11], y11);
+        a[12] = TOps.Add(a[12], x12);
+        b[12] = TOps.Add(b[12], y12);
+        a[13] = TOps.Add(a[13], x13);
+        b[13] = TOps.Add(b[13], y13);
+        a[14] = TOps.Add(a[14], x14);
+        b[14] = TOps.Add(b[14], y14);
+        a[15] = TOps.Add(a[15], x15);
+        b[15] = TOps.Add(b[15], y15);
     }
 }

@@ -81,6 +81,8 @@ public static unsafe class ScryptLanes
         }
 
         int lanes = SimdLevels.Lanes(level);
+        int ways = ScryptTuning.Ways ?? Ways(level);
+        bool stream = ScryptTuning.StreamStores ?? ScryptScratch.BytesFor(level, n) >= ScryptTuning.StreamStoreThreshold;
         uint* v = (uint*)scratch.Reserve(ScryptScratch.BytesFor(level, n));
         fixed (byte* output = out32)
         {
@@ -89,13 +91,38 @@ public static unsafe class ScryptLanes
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int remaining = count - done;
-                SimdLevel groupLevel = remaining >= lanes || !narrowTail ? level : TailLevel(level, remaining);
-                int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel));
-                ComputeGroup(groupLevel, commitment, n, unchecked(startIndex + (ulong)done), take, output + (32 * done), v);
+                SimdLevel groupLevel = level;
+                int groupWays = 1;
+                if (remaining > lanes && ways == 2)
+                {
+                    groupWays = 2;
+                }
+                else if (remaining < lanes && narrowTail)
+                {
+                    groupLevel = TailLevel(level, remaining);
+                }
+
+                int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel) * groupWays);
+                ComputeGroup(groupLevel, commitment, n, unchecked(startIndex + (ulong)done), take, output + (32 * done), v, groupWays, stream);
                 done += take;
             }
         }
     }
+
+    /// <summary>
+    /// Labels one thread computes together at <paramref name="level"/>: the lane count, times two where two lane groups
+    /// run interleaved (AVX-512: 32 labels per V512 group). Callers splitting work should hand out multiples of this.
+    /// </summary>
+    public static int GroupSize(SimdLevel level) => SimdLevels.Lanes(level) * Ways(level);
+
+    /// <summary>1, or 2 where the level's operators prefer two interleaved lane groups.</summary>
+    internal static int Ways(SimdLevel level) => level switch
+    {
+        SimdLevel.V512 => ScryptCore<Vector512<uint>, V512Ops>.PreferTwoWays ? 2 : 1,
+        SimdLevel.V256 => ScryptCore<Vector256<uint>, V256Ops>.PreferTwoWays ? 2 : 1,
+        SimdLevel.V128 => ScryptCore<Vector128<uint>, V128Ops>.PreferTwoWays ? 2 : 1,
+        _ => 1,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/>s for invalid inputs to <see cref="ComputeOutputs(ReadOnlySpan{byte}, ulong, ulong, Span{byte}, SimdLevel, ScryptScratch, CancellationToken)"/>.</summary>
     internal static void Validate(ReadOnlySpan<byte> commitment32, ulong n, int outputBytes, SimdLevel level)
@@ -138,22 +165,32 @@ public static unsafe class ScryptLanes
         return level;
     }
 
-    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v)
+    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v, int ways, bool stream)
     {
         switch (level)
         {
             case SimdLevel.V512:
-                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, count, output, v);
+                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
                 break;
             case SimdLevel.V256:
-                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, count, output, v);
+                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
                 break;
             case SimdLevel.V128:
-                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, count, output, v);
+                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
                 break;
             default:
-                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, count, output, v);
+                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
                 break;
         }
     }
+}
+
+/// <summary>Experiment switches (temporary).</summary>
+internal static class ScryptTuning
+{
+    public static int? Ways;
+    public static bool? StreamStores;
+    public static nuint StreamStoreThreshold = 8 * 1024 * 1024;
+    public static bool Stagger = true;
+    public static bool HugePages = true;
 }

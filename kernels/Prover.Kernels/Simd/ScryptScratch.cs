@@ -8,6 +8,9 @@ namespace Prover.Kernels.Simd;
 /// </summary>
 public sealed unsafe class ScryptScratch : IDisposable
 {
+    private const nuint HugePage = 2 * 1024 * 1024;
+    private const nuint HugePageThreshold = 4 * 1024 * 1024;
+
     private byte* memory;
     private nuint capacity;
     private bool disposed;
@@ -19,7 +22,7 @@ public sealed unsafe class ScryptScratch : IDisposable
     public nuint Capacity => capacity;
 
     /// <summary>Scratch bytes needed for <paramref name="n"/> at <paramref name="level"/>.</summary>
-    public static nuint BytesFor(SimdLevel level, ulong n) => checked((nuint)n * (nuint)SimdLevels.Lanes(level) * 128);
+    public static nuint BytesFor(SimdLevel level, ulong n) => checked((nuint)n * (nuint)ScryptLanes.GroupSize(level) * 128);
 
     /// <inheritdoc />
     public void Dispose()
@@ -36,9 +39,18 @@ public sealed unsafe class ScryptScratch : IDisposable
         if (bytes > capacity)
         {
             Free();
-            memory = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
-            capacity = bytes;
-            GC.AddMemoryPressure((long)bytes);
+            bool huge = ScryptTuning.HugePages && bytes >= HugePageThreshold && OperatingSystem.IsLinux();
+            nuint size = huge ? (bytes + HugePage - 1) & ~(HugePage - 1) : bytes;
+            memory = (byte*)NativeMemory.AlignedAlloc(size, huge ? HugePage : 64);
+            if (huge)
+            {
+                // ROMix's second loop reads random 128-byte blocks all over V (tens of MiB per thread): with 4 KiB pages
+                // nearly every read is a TLB miss. Ask for transparent huge pages (THP "madvise" mode); best effort.
+                _ = NativeMethods.Madvise(memory, size, NativeMethods.MadvHugePage);
+            }
+
+            capacity = size;
+            GC.AddMemoryPressure((long)size);
         }
 
         return memory;
@@ -55,4 +67,15 @@ public sealed unsafe class ScryptScratch : IDisposable
 
         capacity = 0;
     }
+}
+
+/// <summary>libc calls used by the scratch allocator.</summary>
+internal static unsafe partial class NativeMethods
+{
+    /// <summary>MADV_HUGEPAGE (Linux): back the range with transparent huge pages where possible.</summary>
+    public const int MadvHugePage = 14;
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static partial int Madvise(void* address, nuint length, int advice);
 }
