@@ -174,6 +174,83 @@ public class SimdScryptTests
         }
     }
 
+    public static TheoryData<SimdLevel, int, int, bool> ForcedPlans()
+    {
+        var data = new TheoryData<SimdLevel, int, int, bool>();
+        foreach (var level in SimdLevels.All)
+        {
+            // (interleave, ways, streaming stores): single group, groups taking turns with prefetch, interleaved pairs,
+            // pairs taking turns, and odd shapes the planner never picks but the core must still get right.
+            data.Add(level, 1, 2, true);
+            data.Add(level, 2, 2, false);
+            data.Add(level, 2, 4, true);
+            data.Add(level, 1, 3, false);
+            data.Add(level, 2, 6, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ForcedPlans))]
+    public void Every_group_plan_matches_the_oracle(SimdLevel level, int interleave, int ways, bool stream)
+    {
+        var commitment = new byte[32];
+        new Random(ways * 31 + interleave).NextBytes(commitment);
+        var plan = new GroupPlan(interleave, ways, stream);
+        int lanes = SimdLevels.Lanes(level);
+
+        // One full batch plus a ragged one (which runs a smaller plan from GroupPlan.For).
+        int count = (lanes * ways) + (lanes * (ways - 1)) + 1;
+        var output = new byte[count * 32];
+        using var scratch = new ScryptScratch();
+        ScryptLanes.Compute(commitment, 64, 12345, output, level, scratch, narrowTail: false, CancellationToken.None, plan);
+        Assert.Equal(Oracle(commitment, 64, 12345, count).ToHex(), output.ToHex());
+    }
+
+    [Fact]
+    public void Plans_interleave_on_avx512_and_pipeline_when_V_outgrows_the_caches()
+    {
+        foreach (var level in SimdLevels.All)
+        {
+            foreach (ulong n in new ulong[] { 2, 512, 8192, 1 << 16 })
+            {
+                var plan = ScryptLanes.Plan(level, n);
+                Assert.True(plan.Interleave is 1 or 2);
+                Assert.Equal(0, plan.Ways % plan.Interleave);
+                Assert.True(plan.Ways == plan.Interleave || plan.Ways == 2 * plan.Interleave);
+                ulong bytes = n * (ulong)(SimdLevels.Lanes(level) * plan.Ways) * 128;
+                Assert.Equal(bytes >= 8UL << 20, plan.StreamStores);
+                Assert.Equal(SimdLevels.Lanes(level) * plan.Ways, ScryptLanes.GroupSize(level, n));
+                Assert.Equal((nuint)bytes, ScryptScratch.BytesFor(level, n));
+            }
+
+            Assert.Equal(ScryptLanes.Plan(level, 2).Interleave, ScryptLanes.Plan(level, 8192).Interleave);
+            Assert.Equal(ScryptLanes.Plan(level, 2).Interleave, ScryptLanes.Plan(level, 2).Ways);
+        }
+
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        {
+            Assert.Equal(new GroupPlan(2, 4, true), ScryptLanes.Plan(SimdLevel.V512, 8192));
+            Assert.Equal(64, ScryptLanes.GroupSize(SimdLevel.V512, 8192));
+        }
+
+        Assert.Equal(new GroupPlan(1, 2, true), ScryptLanes.Plan(SimdLevel.Scalar, 1 << 16));
+    }
+
+    [Fact]
+    public void A_short_batch_gets_the_smallest_plan_that_covers_it()
+    {
+        var plan = new GroupPlan(2, 4, true);
+        Assert.Equal(plan, plan.For(4));
+        Assert.Equal(plan, plan.For(9));
+        Assert.Equal(new GroupPlan(2, 4, true), plan.For(3));
+        Assert.Equal(new GroupPlan(2, 2, true), plan.For(2));
+        Assert.Equal(new GroupPlan(1, 1, true), plan.For(1));
+        Assert.Equal(new GroupPlan(1, 1, false), new GroupPlan(1, 2, false).For(1));
+        Assert.Equal(new GroupPlan(1, 3, false), new GroupPlan(1, 3, false).For(3));
+    }
+
     [Fact]
     public void One_scratch_is_reused_across_levels_and_N()
     {

@@ -12,7 +12,6 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 {
     private readonly int _threads;
     private readonly int _lanes;
-    private readonly int _groupSize;
     private readonly ScryptScratch[] _scratch;
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim[] _wake;
@@ -27,6 +26,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     private byte* _output;
     private int _nextGroup;
     private int _groups;
+    private int _groupSize;
     private CancellationToken _token;
     private Exception? _error;
     private volatile bool _disposed;
@@ -45,7 +45,6 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 
         _threads = threads == 0 ? Environment.ProcessorCount : threads;
         _lanes = SimdLevels.Lanes(Level);
-        _groupSize = ScryptLanes.GroupSize(Level);
         _scratch = new ScryptScratch[_threads];
         for (int i = 0; i < _threads; i++)
         {
@@ -73,7 +72,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
 
     /// <inheritdoc />
     public string Name =>
-        $"CPU SIMD {Level}×{_lanes}{(_groupSize > _lanes ? $" (2 groups interleaved)" : "")}, {_threads} thread{(_threads == 1 ? "" : "s")}" +
+        $"CPU SIMD {Level}×{_lanes}, {_threads} thread{(_threads == 1 ? "" : "s")}" +
         (SimdLevels.IsSupported(Level) ? "" : " (not hardware accelerated: emulated)");
 
     /// <inheritdoc />
@@ -86,13 +85,14 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     public int Threads => _threads;
 
     /// <summary>
-    /// Group size (lanes, ×2 where two groups run interleaved) × threads × groups per thread, where the groups per thread shrink with N so a batch stays around a tenth
-    /// of a second of work (8 at N = 8192) while small N still gets large, cheap-to-dispatch batches.
+    /// Group size (<see cref="ScryptLanes.GroupSize"/>: lanes × lane groups a thread runs together) × threads × batches
+    /// per thread, where the batches per thread shrink with N (8 at N = 8192, about 0.1 s of work) while small N still
+    /// gets large, cheap-to-dispatch batches.
     /// </summary>
     public int PreferredBatchSize(ulong scryptN)
     {
         ulong groupsPerThread = Math.Clamp((1UL << 16) / Math.Max(scryptN, 1), 8, 1024);
-        return (int)((ulong)(_groupSize * _threads) * groupsPerThread);
+        return (int)((ulong)(ScryptLanes.GroupSize(Level, Math.Max(scryptN, 2)) * _threads) * groupsPerThread);
     }
 
     /// <inheritdoc />
@@ -119,7 +119,8 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         }
 
         output32 = output32[..(count * 32)];
-        int groups = (count + _groupSize - 1) / _groupSize;
+        int groupSize = ScryptLanes.GroupSize(Level, scryptN);
+        int groups = (count + groupSize - 1) / groupSize;
         lock (_callLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -137,6 +138,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
                 _count = count;
                 _output = output;
                 _groups = groups;
+                _groupSize = groupSize;
                 _nextGroup = 0;
                 _token = cancellationToken;
                 _error = null;

@@ -19,8 +19,8 @@ internal unsafe interface ILaneOps<TVec>
     /// <summary>Number of lanes (labels computed side by side).</summary>
     static abstract int Lanes { get; }
 
-    /// <summary>Whether this width runs two lane groups interleaved (see <see cref="ScryptCore{TVec, TOps}.PreferTwoWays"/>).</summary>
-    static abstract bool PreferTwoWays { get; }
+    /// <summary>Whether this width runs two lane groups interleaved (see <see cref="ScryptCore{TVec, TOps}.InterleavesTwoGroups"/>).</summary>
+    static abstract bool InterleavesTwoGroups { get; }
 
     static abstract TVec Load(uint* source);
 
@@ -89,7 +89,7 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
 {
     public static int Lanes => 1;
 
-    public static bool PreferTwoWays => false;
+    public static bool InterleavesTwoGroups => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Load(uint* source) => *source;
@@ -130,7 +130,7 @@ internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
 {
     public static int Lanes => 4;
 
-    public static bool PreferTwoWays => Avx512F.VL.IsSupported;
+    public static bool InterleavesTwoGroups => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<uint> Load(uint* source) => Vector128.Load(source);
@@ -255,7 +255,7 @@ internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
 {
     public static int Lanes => 8;
 
-    public static bool PreferTwoWays => Avx512F.VL.IsSupported;
+    public static bool InterleavesTwoGroups => Avx512F.VL.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<uint> Load(uint* source) => Vector256.Load(source);
@@ -436,7 +436,7 @@ internal readonly unsafe struct V512Ops : ILaneOps<Vector512<uint>>
 {
     public static int Lanes => 16;
 
-    public static bool PreferTwoWays => Avx512F.IsSupported;
+    public static bool InterleavesTwoGroups => Avx512F.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<uint> Load(uint* source) => Vector512.Load(source);

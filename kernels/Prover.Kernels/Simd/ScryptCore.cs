@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Prover.Kernels.Simd;
 
@@ -27,37 +28,45 @@ internal static unsafe class ScryptCore<TVec, TOps>
     /// groups doubles the independent work. Only with 32 vector registers (AVX-512/AVX-512VL), so the 32 state vectors
     /// stay in registers.
     /// </summary>
-    public static bool PreferTwoWays => TOps.PreferTwoWays;
+    public static bool InterleavesTwoGroups => TOps.InterleavesTwoGroups;
 
     /// <summary>
     /// Computes the 32-byte outputs of labels startIndex … startIndex + ways·Lanes − 1 and writes the first
     /// <paramref name="count"/> of them to <paramref name="output"/> (the other lanes are computed and dropped).
-    /// With <paramref name="ways"/> = 2 two independent lane groups run interleaved instruction by instruction.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="ways"/> independent lane groups are computed together, in units of <paramref name="interleave"/>
+    /// groups whose BlockMix runs interleaved instruction by instruction (<see cref="BlockMix2"/>). With more groups than
+    /// one unit, the units take turns in ROMix's second loop: a unit's next random V rows are prefetched as soon as its
+    /// BlockMix ends and read after the other units' BlockMix, hiding the DRAM latency.
+    /// </remarks>
     /// <param name="commitment">4 little-endian lanes of the commitment.</param>
     /// <param name="n">scrypt N (power of two ≥ 2).</param>
     /// <param name="startIndex">Index of lane 0.</param>
     /// <param name="count">Outputs to write, 1 … ways·Lanes.</param>
     /// <param name="output">count × 32 bytes.</param>
     /// <param name="v">Scratch: n rows of ways·Lanes·32 words, 64-byte aligned.</param>
-    /// <param name="ways">1, or 2 for two interleaved groups.</param>
+    /// <param name="ways">Lane groups, a multiple of <paramref name="interleave"/>.</param>
+    /// <param name="interleave">1, or 2 for pairs of groups interleaved.</param>
+    /// <param name="streamStores">Write V with non-temporal stores (when V is far larger than the caches).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ComputeGroup(ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, bool streamStores, bool stagger)
+    public static void ComputeGroup(
+        ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, int interleave, bool streamStores)
     {
         int lanes = TOps.Lanes * ways;
         nint rowWords = 32 * lanes;
-        nint half = 32 * TOps.Lanes;
+        nint groupWords = 32 * TOps.Lanes;
         nuint mask = (nuint)(n - 1);
+        bool pipelined = ways > interleave;
 
         // HMAC key states of every lane (25 + 25 lanes each), kept for the final PBKDF2 step.
         ulong* keys = stackalloc ulong[lanes * 2 * LabelPbkdf.StateLanes];
 
-        // The word-sliced blocks: 32 vectors per group (group B right after group A), 64-byte aligned.
-        byte* xRaw = stackalloc byte[(64 * sizeof(TVec)) + 64];
+        // The word-sliced blocks: 32 vectors per group, group g at x + 32·g, 64-byte aligned.
+        byte* xRaw = stackalloc byte[(ways * 32 * sizeof(TVec)) + 64];
         TVec* x = (TVec*)(((nuint)xRaw + 63) & ~(nuint)63);
-        TVec* xb = x + 32;
         uint** rows = stackalloc uint*[lanes];
-        uint* j = stackalloc uint[lanes];
+        uint* j = stackalloc uint[TOps.Lanes];
 
         // PBKDF2 step 1 of each lane writes X straight into V[0] (lane-major), which is where loop 1 wants it.
         for (int k = 0; k < lanes; k++)
@@ -69,11 +78,10 @@ internal static unsafe class ScryptCore<TVec, TOps>
             rows[k] = v + (32 * k);
         }
 
-        new Span<byte>(x, 64 * sizeof(TVec)).Clear();
-        LoadXor(rows, x);
-        if (ways == 2)
+        new Span<byte>(x, ways * 32 * sizeof(TVec)).Clear();
+        for (int g = 0; g < ways; g++)
         {
-            LoadXor(rows + TOps.Lanes, xb);
+            LoadXor(rows + (g * TOps.Lanes), x + (32 * g));
         }
 
         // Loop 1: V[i] = BlockMix^i(X).
@@ -81,73 +89,60 @@ internal static unsafe class ScryptCore<TVec, TOps>
         for (ulong i = 1; i < n; i++)
         {
             row += rowWords;
-            if (ways == 2)
+            for (int g = 0; g < ways; g += interleave)
             {
-                BlockMix2(x, xb);
-                StoreBlock(x, row, streamStores);
-                StoreBlock(xb, row + half, streamStores);
-            }
-            else
-            {
-                BlockMix(x);
-                StoreBlock(x, row, streamStores);
+                Mix(x + (32 * g), interleave);
+                for (int h = g; h < g + interleave; h++)
+                {
+                    StoreBlock(x + (32 * h), row + (h * groupWords), streamStores);
+                }
             }
         }
 
-        if (ways == 2)
+        for (int g = 0; g < ways; g += interleave)
         {
-            BlockMix2(x, xb);
-        }
-        else
-        {
-            BlockMix(x);
+            Mix(x + (32 * g), interleave);
         }
 
         // Loop 2: X = BlockMix(X xor V[Integerify(X) mod N]) with an independent j per lane.
-        if (ways == 1)
+        if (pipelined)
         {
-            for (ulong i = 0; i < n; i++)
+            for (int g = 0; g < ways; g++)
             {
-                XorRandomRows(x, v, rowWords, mask, j, rows);
-                BlockMix(x);
+                FindRows(x + (32 * g), v + (g * groupWords), rowWords, mask, j, rows + (g * TOps.Lanes), prefetch: true);
             }
         }
-        else if (!stagger)
+
+        for (ulong i = 0; i < n; i++)
         {
-            for (ulong i = 0; i < n; i++)
+            bool more = i + 1 < n;
+            for (int g = 0; g < ways; g += interleave)
             {
-                XorRandomRows(x, v, rowWords, mask, j, rows);
-                XorRandomRows(xb, v + half, rowWords, mask, j, rows);
-                BlockMix2(x, xb);
-            }
-        }
-        else
-        {
-            // Group B runs half a BlockMix behind group A: whenever one group waits for its random V rows the
-            // interleaved instruction stream still holds the other group's independent ChaCha work.
-            XorRandomRows(x, v, rowWords, mask, j, rows);
-            ChaCha8Xor(x, x + 16);
-            for (ulong i = 0; i < n; i++)
-            {
-                XorRandomRows(xb, v + half, rowWords, mask, j, rows);
-                ChaCha8Xor2(x + 16, x, xb, xb + 16);
-                if (i + 1 < n)
+                for (int h = g; h < g + interleave; h++)
                 {
-                    XorRandomRows(x, v, rowWords, mask, j, rows);
-                    ChaCha8Xor2(x, x + 16, xb + 16, xb);
+                    if (!pipelined)
+                    {
+                        FindRows(x + (32 * h), v + (h * groupWords), rowWords, mask, j, rows + (h * TOps.Lanes), prefetch: false);
+                    }
+
+                    LoadXor(rows + (h * TOps.Lanes), x + (32 * h));
                 }
-                else
+
+                Mix(x + (32 * g), interleave);
+                if (pipelined && more)
                 {
-                    ChaCha8Xor(xb + 16, xb);
+                    for (int h = g; h < g + interleave; h++)
+                    {
+                        FindRows(x + (32 * h), v + (h * groupWords), rowWords, mask, j, rows + (h * TOps.Lanes), prefetch: true);
+                    }
                 }
             }
         }
 
         // Back to lane-major (reusing V[0], no longer needed) and PBKDF2 step 3 per lane.
-        StoreBlock(x, v, false);
-        if (ways == 2)
+        for (int g = 0; g < ways; g++)
         {
-            StoreBlock(xb, v + half, false);
+            StoreBlock(x + (32 * g), v + (g * groupWords), false);
         }
 
         for (int k = 0; k < count; k++)
@@ -176,20 +171,24 @@ internal static unsafe class ScryptCore<TVec, TOps>
     }
 
     /// <summary>
-    /// X ^= V[j_k] for every lane k of one group, j_k = word 16 of lane k mod N (Integerify). <paramref name="lane0"/>
-    /// points at the group's first lane in row 0.
+    /// rows[k] = V[j_k] of lane k of one group, j_k = word 16 of lane k mod N (Integerify); <paramref name="lane0"/>
+    /// points at the group's first lane in row 0. Optionally prefetches both cache lines of every block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void XorRandomRows(TVec* x, uint* lane0, nint rowWords, nuint mask, uint* j, uint** rows)
+    private static void FindRows(TVec* x, uint* lane0, nint rowWords, nuint mask, uint* j, uint** rows, bool prefetch)
     {
         int lanes = TOps.Lanes;
         TOps.Store(j, x[16]);
         for (int k = 0; k < lanes; k++)
         {
-            rows[k] = lane0 + ((nint)((nuint)j[k] & mask) * rowWords) + (32 * k);
+            uint* block = lane0 + ((nint)((nuint)j[k] & mask) * rowWords) + (32 * k);
+            rows[k] = block;
+            if (prefetch && Sse.IsSupported)
+            {
+                Sse.Prefetch0(block);
+                Sse.Prefetch0(block + 16);
+            }
         }
-
-        LoadXor(rows, x);
     }
 
     /// <summary>X ^= the blocks at rows[k] (lane k), transposed into word slices.</summary>
@@ -200,6 +199,20 @@ internal static unsafe class ScryptCore<TVec, TOps>
         for (int s = 0; s < 32; s += lanes)
         {
             TOps.TransposeLoadXor(rows, s, x + s);
+        }
+    }
+
+    /// <summary>BlockMix of one group, or of two interleaved groups at x and x + 32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Mix(TVec* x, int interleave)
+    {
+        if (interleave == 2)
+        {
+            BlockMix2(x, x + 32);
+        }
+        else
+        {
+            BlockMix(x);
         }
     }
 

@@ -59,7 +59,8 @@ public static unsafe class ScryptLanes
         SimdLevel level,
         ScryptScratch scratch,
         bool narrowTail,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        GroupPlan? plan = null)
     {
         Validate(commitment32, n, out32.Length, level);
         ArgumentNullException.ThrowIfNull(scratch);
@@ -81,9 +82,8 @@ public static unsafe class ScryptLanes
         }
 
         int lanes = SimdLevels.Lanes(level);
-        int ways = ScryptTuning.Ways ?? Ways(level);
-        bool stream = ScryptTuning.StreamStores ?? ScryptScratch.BytesFor(level, n) >= ScryptTuning.StreamStoreThreshold;
-        uint* v = (uint*)scratch.Reserve(ScryptScratch.BytesFor(level, n));
+        GroupPlan full = plan ?? Plan(level, n);
+        uint* v = (uint*)scratch.Reserve(checked((nuint)n * (nuint)(lanes * full.Ways) * 128));
         fixed (byte* output = out32)
         {
             int done = 0;
@@ -92,36 +92,56 @@ public static unsafe class ScryptLanes
                 cancellationToken.ThrowIfCancellationRequested();
                 int remaining = count - done;
                 SimdLevel groupLevel = level;
-                int groupWays = 1;
-                if (remaining > lanes && ways == 2)
-                {
-                    groupWays = 2;
-                }
-                else if (remaining < lanes && narrowTail)
+                GroupPlan group = full.For((remaining + lanes - 1) / lanes);
+                if (remaining < lanes && narrowTail)
                 {
                     groupLevel = TailLevel(level, remaining);
+                    group = group with { Interleave = 1, Ways = 1 };
                 }
 
-                int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel) * groupWays);
-                ComputeGroup(groupLevel, commitment, n, unchecked(startIndex + (ulong)done), take, output + (32 * done), v, groupWays, stream);
+                int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel) * group.Ways);
+                ComputeGroup(groupLevel, commitment, n, unchecked(startIndex + (ulong)done), take, output + (32 * done), v, group);
                 done += take;
             }
         }
     }
 
     /// <summary>
-    /// Labels one thread computes together at <paramref name="level"/>: the lane count, times two where two lane groups
-    /// run interleaved (AVX-512: 32 labels per V512 group). Callers splitting work should hand out multiples of this.
+    /// Labels one thread computes together at <paramref name="level"/> and <paramref name="n"/> (lanes × lane groups,
+    /// e.g. 64 for AVX-512 at N = 8192). Callers splitting work between threads should hand out multiples of this.
     /// </summary>
-    public static int GroupSize(SimdLevel level) => SimdLevels.Lanes(level) * Ways(level);
+    public static int GroupSize(SimdLevel level, ulong n) => SimdLevels.Lanes(level) * Plan(level, n).Ways;
 
-    /// <summary>1, or 2 where the level's operators prefer two interleaved lane groups.</summary>
-    internal static int Ways(SimdLevel level) => level switch
+    /// <summary>
+    /// How many lane groups one thread runs together, chosen from measurements on AMD Zen 5 (EPYC, AVX-512), N = 8192:
+    /// <list type="bullet">
+    /// <item>Interleave two groups where there are 32 vector registers (AVX-512 / AVX-512VL): vector add and rotate have
+    /// 2-cycle latency there and ChaCha's 4 independent quarter-rounds cannot hide it; a pair doubles the independent
+    /// work (ChaCha-only: 442 → ~250 cycles per 16-lane BlockMix).</item>
+    /// <item>When a unit's V exceeds what the caches hold (≥ 4 MiB; measured: dependent DRAM reads ~300 ns, L3 effectively
+    /// ~4 MiB here), run two units that take turns in ROMix loop 2 and prefetch each other's next rows
+    /// (V512 1 thread: 2 groups 3.2–4.2k labels/s → 4 groups 4.2k+; the measured figures are in bench/results).</item>
+    /// <item>Stream (non-temporal) stores in loop 1 once V is ≥ 8 MiB: its lines are evicted before loop 2 anyway and
+    /// streaming saves the read-for-ownership traffic (4 groups: 3.2k → 4.2k labels/s).</item>
+    /// </list>
+    /// </summary>
+    internal static GroupPlan Plan(SimdLevel level, ulong n)
     {
-        SimdLevel.V512 => ScryptCore<Vector512<uint>, V512Ops>.PreferTwoWays ? 2 : 1,
-        SimdLevel.V256 => ScryptCore<Vector256<uint>, V256Ops>.PreferTwoWays ? 2 : 1,
-        SimdLevel.V128 => ScryptCore<Vector128<uint>, V128Ops>.PreferTwoWays ? 2 : 1,
-        _ => 1,
+        int interleave = Interleaves(level) ? 2 : 1;
+        ulong unitBytes = Math.Min(n, 1UL << 40) * (ulong)(SimdLevels.Lanes(level) * interleave) * 128;
+        int ways = unitBytes >= PipelineBytes ? 2 * interleave : interleave;
+        return new GroupPlan(interleave, ways, unitBytes * (ulong)(ways / interleave) >= StreamBytes);
+    }
+
+    private const ulong PipelineBytes = 4UL << 20;
+    private const ulong StreamBytes = 8UL << 20;
+
+    private static bool Interleaves(SimdLevel level) => level switch
+    {
+        SimdLevel.V512 => ScryptCore<Vector512<uint>, V512Ops>.InterleavesTwoGroups,
+        SimdLevel.V256 => ScryptCore<Vector256<uint>, V256Ops>.InterleavesTwoGroups,
+        SimdLevel.V128 => ScryptCore<Vector128<uint>, V128Ops>.InterleavesTwoGroups,
+        _ => false,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/>s for invalid inputs to <see cref="ComputeOutputs(ReadOnlySpan{byte}, ulong, ulong, Span{byte}, SimdLevel, ScryptScratch, CancellationToken)"/>.</summary>
@@ -165,32 +185,45 @@ public static unsafe class ScryptLanes
         return level;
     }
 
-    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v, int ways, bool stream)
+    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v, GroupPlan plan)
     {
         switch (level)
         {
             case SimdLevel.V512:
-                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
+                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             case SimdLevel.V256:
-                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
+                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             case SimdLevel.V128:
-                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
+                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             default:
-                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, count, output, v, ways, stream, ScryptTuning.Stagger);
+                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
         }
     }
 }
 
-/// <summary>Experiment switches (temporary).</summary>
-internal static class ScryptTuning
+/// <summary>
+/// How one thread runs a batch: <see cref="Ways"/> lane groups together, in units of <see cref="Interleave"/> groups
+/// interleaved instruction by instruction; units take turns (with prefetching) when Ways &gt; Interleave.
+/// </summary>
+internal readonly record struct GroupPlan(int Interleave, int Ways, bool StreamStores)
 {
-    public static int? Ways;
-    public static bool? StreamStores;
-    public static nuint StreamStoreThreshold = 8 * 1024 * 1024;
-    public static bool Stagger = true;
-    public static bool HugePages = true;
+    /// <summary>The plan for a (last) batch that needs only <paramref name="groups"/> lane groups.</summary>
+    public GroupPlan For(int groups)
+    {
+        if (groups >= Ways)
+        {
+            return this;
+        }
+
+        if (groups <= 1)
+        {
+            return this with { Interleave = 1, Ways = 1 };
+        }
+
+        return this with { Ways = (groups + Interleave - 1) / Interleave * Interleave };
+    }
 }

@@ -22,7 +22,7 @@ public sealed unsafe class ScryptScratch : IDisposable
     public nuint Capacity => capacity;
 
     /// <summary>Scratch bytes needed for <paramref name="n"/> at <paramref name="level"/>.</summary>
-    public static nuint BytesFor(SimdLevel level, ulong n) => checked((nuint)n * (nuint)ScryptLanes.GroupSize(level) * 128);
+    public static nuint BytesFor(SimdLevel level, ulong n) => checked((nuint)n * (nuint)ScryptLanes.GroupSize(level, n) * 128);
 
     /// <inheritdoc />
     public void Dispose()
@@ -39,7 +39,7 @@ public sealed unsafe class ScryptScratch : IDisposable
         if (bytes > capacity)
         {
             Free();
-            bool huge = ScryptTuning.HugePages && bytes >= HugePageThreshold && OperatingSystem.IsLinux();
+            bool huge = bytes >= HugePageThreshold && OperatingSystem.IsLinux();
             nuint size = huge ? (bytes + HugePage - 1) & ~(HugePage - 1) : bytes;
             memory = (byte*)NativeMemory.AlignedAlloc(size, huge ? HugePage : 64);
             if (huge)
