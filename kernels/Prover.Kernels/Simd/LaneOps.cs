@@ -126,6 +126,11 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
 }
 
 /// <summary>4 lanes in <see cref="Vector128{T}"/> (SSE2/SSSE3/AVX-512VL on x86, portable elsewhere).</summary>
+/// <remarks>
+/// Rotates: vprold where AVX-512VL exists; otherwise 16- and 8-bit rotates as byte shuffles (pshufb) and 12/7 as two
+/// shifts. Measured in the full kernel with AVX-512 disabled (Zen 5, N = 8192, 1 thread): pshufb 810 vs shifts
+/// 691 labels/s for V128, 1550 vs 1225 for V256.
+/// </remarks>
 internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
 {
     public static int Lanes => 4;
@@ -251,6 +256,7 @@ internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
 }
 
 /// <summary>8 lanes in <see cref="Vector256{T}"/> (AVX2, AVX-512VL rotates where available).</summary>
+/// <remarks>Rotates as for <see cref="V128Ops"/>: vprold with AVX-512VL, else vpshufb for 16/8 and shifts for 12/7.</remarks>
 internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
 {
     public static int Lanes => 8;
