@@ -14,8 +14,11 @@ namespace Prover.Bench;
 public class InitBenchmarks
 #pragma warning restore CA1001
 {
-    /// <summary>A multiple of every group size (32 labels for 2-way V512) times 2 threads.</summary>
-    public const int LabelsPerInvoke = 64;
+    /// <summary>
+    /// Labels per call: a multiple of every level's group size × threads (64 labels per thread-group for V512 at
+    /// N = 8192, so up to 16 threads get whole groups).
+    /// </summary>
+    public const int LabelsPerInvoke = 1024;
 
     private const ulong N = 8192;
 

@@ -200,8 +200,8 @@ public class SimdScryptTests
         var plan = new GroupPlan(interleave, ways, stream);
         int lanes = SimdLevels.Lanes(level);
 
-        // One full batch plus a ragged one (which runs a smaller plan from GroupPlan.For).
-        int count = (lanes * ways) + (lanes * (ways - 1)) + 1;
+        // One full batch plus a ragged one of lanes + 1 labels (two groups: a smaller plan from GroupPlan.For).
+        int count = (lanes * ways) + lanes + 1;
         var output = new byte[count * 32];
         using var scratch = new ScryptScratch();
         ScryptLanes.Compute(commitment, 64, 12345, output, level, scratch, narrowTail: false, CancellationToken.None, plan);
