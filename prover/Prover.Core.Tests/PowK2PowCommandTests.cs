@@ -66,7 +66,7 @@ public sealed class PowK2PowCommandTests
         };
         args[option] = value;
         var (code, output, error) = Run(args.SelectMany(kv => new[] { kv.Key, kv.Value }).ToArray());
-        Assert.Equal(K2PowCommand.ExitInvalidArguments, code);
+        Assert.Equal(Prover.Cli.ExitCodes.BadInput, code);
         Assert.Contains(message, error);
         Assert.Contains(option, error);
         Assert.Equal(string.Empty, output);

@@ -8,14 +8,12 @@ namespace Prover.Cli.Commands;
 
 /// <summary>
 /// <c>post k2pow</c>: computes the k2pow of one nonce group locally (spec §5.1) and prints the pow.
-/// Exit codes: 0 found, 1 failure (RandomX library missing, no pow in [0, 2^56)), 2 invalid arguments, 130 cancelled.
+/// Exit codes: 0 found, 1 failure (<see cref="ExitFailure"/>), 2 invalid arguments, 130 interrupted (see <see cref="ExitCodes"/>).
 /// </summary>
 public static class K2PowCommand
 {
-    public const int ExitOk = 0;
+    /// <summary>The pow could not be computed (RandomX library missing, not enough memory, no pow in [0, 2^56)).</summary>
     public const int ExitFailure = 1;
-    public const int ExitInvalidArguments = 2;
-    public const int ExitCancelled = 130;
 
     public static Command Create()
     {
@@ -81,28 +79,28 @@ public static class K2PowCommand
                 !TryParseHex(parseResult.GetValue(challenge), "--challenge", [8, 32], error, out var challengeBytes) ||
                 !TryParseHex(parseResult.GetValue(difficulty), "--difficulty", [32], error, out var perUnit))
             {
-                return ExitInvalidArguments;
+                return ExitCodes.BadInput;
             }
 
             var group = parseResult.GetValue(nonceGroup);
             if (group is < 0 or > 255)
             {
                 await error.WriteLineAsync($"--nonce-group must be between 0 and 255 (got {group}).");
-                return ExitInvalidArguments;
+                return ExitCodes.BadInput;
             }
 
             var units = parseResult.GetValue(numUnits);
             if (units == 0)
             {
                 await error.WriteLineAsync("--num-units must be at least 1.");
-                return ExitInvalidArguments;
+                return ExitCodes.BadInput;
             }
 
             var threadCount = parseResult.GetValue(threads);
             if (threadCount < 0)
             {
                 await error.WriteLineAsync($"--threads must be 0 (all cores) or positive (got {threadCount}).");
-                return ExitInvalidArguments;
+                return ExitCodes.BadInput;
             }
 
             var randomxMode = parseResult.GetValue(mode) == "light" ? RandomXMode.Light : RandomXMode.Fast;
@@ -138,12 +136,12 @@ public static class K2PowCommand
                     await output.WriteLineAsync(pows[0].ToString(CultureInfo.InvariantCulture));
                 }
 
-                return ExitOk;
+                return ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 await error.WriteLineAsync("cancelled.");
-                return ExitCancelled;
+                return ExitCodes.Interrupted;
             }
             catch (Exception e) when (e is RandomXLibraryNotFoundException or PowNotFoundException
                                           or InsufficientMemoryException)
