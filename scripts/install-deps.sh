@@ -11,7 +11,7 @@ log() { printf 'install-deps: %s\n' "$*" >&2; }
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
     log "apt-get/dpkg-query not found: this script only supports Debian-based systems; skipping."
-    log "install the RandomX shared library (librandomx.so.0, tevador RandomX v1.2.x) by other means."
+    log "install the RandomX shared library (librandomx.so.0, tevador RandomX 1.1.x or later) by other means, or set POST_RANDOMX_LIBRARY to its path."
     exit 0
 fi
 
