@@ -11,5 +11,6 @@ internal static class CommandRegistry
         yield return InitCommand.Create();
         yield return LabelsCommand.Create();
         yield return VerifyDataCommand.Create();
+        yield return K2PowCommand.Create();
     }
 }
