@@ -113,16 +113,17 @@ public static unsafe class ScryptLanes
     public static int GroupSize(SimdLevel level, ulong n) => SimdLevels.Lanes(level) * Plan(level, n).Ways;
 
     /// <summary>
-    /// How many lane groups one thread runs together, chosen from measurements on AMD Zen 5 (EPYC, AVX-512), N = 8192:
+    /// How many lane groups one thread runs together, chosen from measurements on the AMD EPYC (Zen 5, AVX-512) dev VM.
     /// <list type="bullet">
     /// <item>Interleave two groups where there are 32 vector registers (AVX-512 / AVX-512VL): vector add and rotate have
-    /// 2-cycle latency there and ChaCha's 4 independent quarter-rounds cannot hide it; a pair doubles the independent
-    /// work (ChaCha-only: 442 → ~250 cycles per 16-lane BlockMix).</item>
-    /// <item>When a unit's V exceeds what the caches hold (≥ 4 MiB; measured: dependent DRAM reads ~300 ns, L3 effectively
-    /// ~4 MiB here), run two units that take turns in ROMix loop 2 and prefetch each other's next rows
-    /// (V512 1 thread: 2 groups 3.2–4.2k labels/s → 4 groups 4.2k+; the measured figures are in bench/results).</item>
+    /// 2-cycle latency there (vpxord 1) and ChaCha's 4 independent quarter-rounds cannot hide it; a pair doubles the
+    /// independent work (in L1: 433 cycles per 16-lane BlockMix, 555 per interleaved pair of them).</item>
+    /// <item>When a unit's V exceeds what the caches hold (≥ 4 MiB; measured: dependent DRAM reads ~230–300 ns, the L3
+    /// effectively ~4 MiB for this VM), run two units that take turns in ROMix loop 2, each prefetching its next rows
+    /// while the other computes. V512, N = 8192, one thread, labels/s (interleave:groups): 1:1 3.9k, 2:2 4.0k,
+    /// 1:2 4.7k, 2:4 5.6–6.0k, 2:6 5.5k, 2:8 5.2k; V256 2:2 2.6k → 2:4 4.1k; with AVX-512 off, V256 1:1 1.3k → 1:2 1.6k.</item>
     /// <item>Stream (non-temporal) stores in loop 1 once V is ≥ 8 MiB: its lines are evicted before loop 2 anyway and
-    /// streaming saves the read-for-ownership traffic (4 groups: 3.2k → 4.2k labels/s).</item>
+    /// streaming saves the read-for-ownership traffic (V512 2:4: 4.6k → 5.6k labels/s).</item>
     /// </list>
     /// </summary>
     internal static GroupPlan Plan(SimdLevel level, ulong n)
