@@ -1,6 +1,5 @@
 using Prover.Kernels.Simd;
 using Xunit;
-using FastKeccak512 = Prover.Kernels.Simd.Keccak512;
 using ReferenceKeccak512 = Prover.Verifier.Scrypt.Keccak512;
 
 namespace Prover.Kernels.Tests;

@@ -12,6 +12,7 @@ namespace Prover.Kernels.Simd;
 /// (spec §1, §3.2) for many consecutive indices at once: 16 lanes in Vector512, 8 in Vector256, 4 in Vector128, or 1.
 /// Single threaded; <see cref="CpuLabelProvider"/> spreads calls over threads.
 /// </summary>
+[SkipLocalsInit]
 public static unsafe class ScryptLanes
 {
     [ThreadStatic]

@@ -4,12 +4,12 @@ using System.Runtime.CompilerServices;
 namespace Prover.Kernels.Simd;
 
 /// <summary>
-/// Keccak-512 with the ORIGINAL Keccak padding (first pad byte 0x01, last byte |= 0x80), rate 72 bytes —
+/// Keccak-512 (named apart from the Verifier's reference <c>Prover.Verifier.Scrypt.Keccak512</c>) with the ORIGINAL Keccak padding (first pad byte 0x01, last byte |= 0x80), rate 72 bytes —
 /// the hash inside scrypt-jane's HMAC/PBKDF2 (spec §1). Not SHA3-512 (which pads with 0x06).
 /// One-shot, allocation free; used by tests and tools, the label hot path uses <see cref="LabelPbkdf"/>.
 /// </summary>
 [SkipLocalsInit]
-public static unsafe class Keccak512
+public static unsafe class FastKeccak512
 {
     /// <summary>Rate in bytes (1600 − 2·512 bits).</summary>
     public const int RateBytes = 72;
