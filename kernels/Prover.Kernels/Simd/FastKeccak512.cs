@@ -4,8 +4,9 @@ using System.Runtime.CompilerServices;
 namespace Prover.Kernels.Simd;
 
 /// <summary>
-/// Keccak-512 (named apart from the Verifier's reference <c>Prover.Verifier.Scrypt.Keccak512</c>) with the ORIGINAL Keccak padding (first pad byte 0x01, last byte |= 0x80), rate 72 bytes —
-/// the hash inside scrypt-jane's HMAC/PBKDF2 (spec §1). Not SHA3-512 (which pads with 0x06).
+/// Keccak-512 with the ORIGINAL Keccak padding (first pad byte 0x01, last byte |= 0x80), rate 72 bytes — the hash
+/// inside scrypt-jane's HMAC/PBKDF2 (spec §1). Not SHA3-512 (which pads with 0x06). Named apart from the Verifier's
+/// reference <c>Prover.Verifier.Scrypt.Keccak512</c>, which it is tested against.
 /// One-shot, allocation free; used by tests and tools, the label hot path uses <see cref="LabelPbkdf"/>.
 /// </summary>
 [SkipLocalsInit]
