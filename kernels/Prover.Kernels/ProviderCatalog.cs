@@ -156,7 +156,7 @@ public sealed class ProviderCatalog
                 kind = ProviderKind.Cuda;
                 details["architecture"] = cuda.Architecture?.ToString() ?? "unknown";
                 details["driver"] = cuda.DriverVersion.ToString();
-                details["clock MHz"] = (cuda.ClockRate / 1000).ToString(CultureInfo.InvariantCulture);
+                details["clock MHz"] = cuda.ClockRate.ToString(CultureInfo.InvariantCulture);
                 break;
             case CLDevice cl:
                 id = $"opencl:{index}";
@@ -179,7 +179,9 @@ public sealed class ProviderCatalog
             AcceleratorType.OpenCL => () => GpuLabelProvider.CreateOpenCL(index, options),
             _ => () => GpuLabelProvider.CreateIlgpuCpu(options),
         };
-        return new ProviderDescriptor(id, kind, device.Name, device.NumMultiprocessors, device.MemorySize,
-            device.WarpSize, details, create);
+        // The simulator reports an unbounded memory size; its buffers live in the process heap.
+        long memory = kind == ProviderKind.IlgpuCpu ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : device.MemorySize;
+        return new ProviderDescriptor(id, kind, device.Name, device.NumMultiprocessors, memory, device.WarpSize, details,
+            create);
     }
 }

@@ -27,11 +27,14 @@ public sealed class GpuLabelProvider : ILabelProvider
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly AcceleratorStream _stream;
-    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<U4>, ArrayView<uint>, LabelBatchArgs,
-        SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> _kernel;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<U4>, LabelBatchArgs> _pbkdf2;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<U4>, ArrayView<U4>, LabelBatchArgs,
+        SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>> _romix;
+    private readonly Action<AcceleratorStream, KernelConfig, ArrayView<U4>, ArrayView<uint>, LabelBatchArgs> _final;
     private readonly int _groupSize;
 
     private MemoryBuffer1D<U4, Stride1D.Dense>? _scratch;
+    private MemoryBuffer1D<U4, Stride1D.Dense>? _x;
     private MemoryBuffer1D<uint, Stride1D.Dense>? _outputs;
     private PageLockedArray1D<uint>? _hostA;
     private PageLockedArray1D<uint>? _hostB;
@@ -51,13 +54,18 @@ public sealed class GpuLabelProvider : ILabelProvider
         _groupSize = options.GroupSize > 0
             ? Math.Min(options.GroupSize, accelerator.MaxNumThreadsPerGroup)
             : kind == ProviderKind.IlgpuCpu ? accelerator.MaxNumThreadsPerGroup : Math.Min(128, accelerator.MaxNumThreadsPerGroup);
-        Name = string.Create(CultureInfo.InvariantCulture,
-            $"{accelerator.Name} ({kind}, {accelerator.NumMultiprocessors} CUs, {accelerator.MemorySize / Mi} MiB, group {_groupSize})");
+        Name = kind == ProviderKind.IlgpuCpu
+            ? string.Create(CultureInfo.InvariantCulture, $"ILGPU CPU accelerator (simulated GPU, group {_groupSize})")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{accelerator.Name} ({kind}, {accelerator.NumMultiprocessors} CUs, {accelerator.MemorySize / Mi} MiB, group {_groupSize})");
         _stream = accelerator.CreateStream();
         var specialization = new KernelSpecialization(_groupSize,
             options.MinGroupsPerMultiprocessor > 0 ? options.MinGroupsPerMultiprocessor : null);
-        _kernel = accelerator.LoadKernel<ArrayView<U4>, ArrayView<uint>, LabelBatchArgs, SpecializedValue<int>,
-            SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GpuScrypt.LabelKernel, specialization);
+        var plain = new KernelSpecialization(_groupSize, null);
+        _pbkdf2 = accelerator.LoadKernel<ArrayView<U4>, LabelBatchArgs>(GpuScrypt.Pbkdf2Kernel, plain);
+        _romix = accelerator.LoadKernel<ArrayView<U4>, ArrayView<U4>, LabelBatchArgs, SpecializedValue<int>,
+            SpecializedValue<int>, SpecializedValue<int>, SpecializedValue<int>>(GpuScrypt.RomixKernel, specialization);
+        _final = accelerator.LoadKernel<ArrayView<U4>, ArrayView<uint>, LabelBatchArgs>(GpuScrypt.FinalKernel, plain);
     }
 
     public string Id { get; }
@@ -183,8 +191,10 @@ public sealed class GpuLabelProvider : ILabelProvider
                 args.StartIndex = startIndex + (ulong)offset;
                 args.Count = chunk;
                 int groups = (chunk + _groupSize - 1) / _groupSize;
-                _kernel(_stream, new KernelConfig(groups, _groupSize), _scratch!.View, _outputs!.View, args, n, gap,
-                    layout, mode);
+                var config = new KernelConfig(groups, _groupSize);
+                _pbkdf2(_stream, config, _x!.View, args);
+                _romix(_stream, config, _scratch!.View, _x.View, args, n, gap, layout, mode);
+                _final(_stream, config, _x.View, _outputs!.View, args);
                 PageLockedArray1D<uint> host = (launch & 1) == 0 ? _hostA! : _hostB!;
                 _outputs.View.SubView(0, chunk * 8L).CopyTo(_stream, host.ArrayView.SubView(0, chunk * 8L));
                 ProfilingMarker marker = _stream.AddProfilingMarker();
@@ -240,6 +250,7 @@ public sealed class GpuLabelProvider : ILabelProvider
         int slots = ComputeSlots(scryptN, gap, includeCurrent: false);
         long units = (long)slots * (long)(scryptN / (ulong)gap) * 8;
         _scratch = _accelerator.Allocate1D<U4>(units);
+        _x = _accelerator.Allocate1D<U4>(slots * 8L);
         _outputs = _accelerator.Allocate1D<uint>(slots * 8L);
         _hostA = _accelerator.AllocatePageLocked1D<uint>(slots * 8L);
         _hostB = _accelerator.AllocatePageLocked1D<uint>(slots * 8L);
@@ -252,7 +263,7 @@ public sealed class GpuLabelProvider : ILabelProvider
     /// whole number of groups per multiprocessor.</summary>
     private int ComputeSlots(ulong scryptN, int gap, bool includeCurrent)
     {
-        long perSlot = (long)(scryptN / (ulong)gap) * 128 + 32 * 3;
+        long perSlot = (long)(scryptN / (ulong)gap) * 128 + 128 + 32 * 3;
         long slots;
         if (Options.BatchSize > 0)
         {
@@ -282,7 +293,9 @@ public sealed class GpuLabelProvider : ILabelProvider
     /// the largest single allocation on OpenCL, and 1 GiB on the CPU accelerator.</summary>
     private long ScratchBudgetBytes(bool includeCurrent)
     {
-        long held = includeCurrent && _scratch is not null ? _scratch.LengthInBytes + _outputs!.LengthInBytes : 0;
+        long held = includeCurrent && _scratch is not null
+            ? _scratch.LengthInBytes + _x!.LengthInBytes + _outputs!.LengthInBytes
+            : 0;
         return _accelerator switch
         {
             CudaAccelerator cuda => Math.Max(0, cuda.GetFreeMemory() + held - 256 * Mi),
@@ -308,10 +321,12 @@ public sealed class GpuLabelProvider : ILabelProvider
     private void ReleaseBuffers()
     {
         _scratch?.Dispose();
+        _x?.Dispose();
         _outputs?.Dispose();
         _hostA?.Dispose();
         _hostB?.Dispose();
         _scratch = null;
+        _x = null;
         _outputs = null;
         _hostA = null;
         _hostB = null;

@@ -111,6 +111,20 @@ internal static class GpuScrypt
         a.W12 ^= b.W12 & mask; a.W13 ^= b.W13 & mask; a.W14 ^= b.W14 & mask; a.W15 ^= b.W15 & mask;
     }
 
+    /// <summary>a ← (a ∧ ¬mask) ∨ (b ∧ mask), word by word: b where mask is all ones (one LOP3 per word).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Select(ref Block16 a, in Block16 b, uint mask)
+    {
+        a.W0 = (a.W0 & ~mask) | (b.W0 & mask); a.W1 = (a.W1 & ~mask) | (b.W1 & mask);
+        a.W2 = (a.W2 & ~mask) | (b.W2 & mask); a.W3 = (a.W3 & ~mask) | (b.W3 & mask);
+        a.W4 = (a.W4 & ~mask) | (b.W4 & mask); a.W5 = (a.W5 & ~mask) | (b.W5 & mask);
+        a.W6 = (a.W6 & ~mask) | (b.W6 & mask); a.W7 = (a.W7 & ~mask) | (b.W7 & mask);
+        a.W8 = (a.W8 & ~mask) | (b.W8 & mask); a.W9 = (a.W9 & ~mask) | (b.W9 & mask);
+        a.W10 = (a.W10 & ~mask) | (b.W10 & mask); a.W11 = (a.W11 & ~mask) | (b.W11 & mask);
+        a.W12 = (a.W12 & ~mask) | (b.W12 & mask); a.W13 = (a.W13 & ~mask) | (b.W13 & mask);
+        a.W14 = (a.W14 & ~mask) | (b.W14 & mask); a.W15 = (a.W15 & ~mask) | (b.W15 & mask);
+    }
+
     /// <summary>scrypt BlockMix for r = 1: Y0 = ChaCha8(B1 ⊕ B0), Y1 = ChaCha8(Y0 ⊕ B1), in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BlockMix(ref Block16 b0, ref Block16 b1)
@@ -261,103 +275,35 @@ internal static class GpuScrypt
         x1.W12 = u7.X; x1.W13 = u7.Y; x1.W14 = u7.Z; x1.W15 = u7.W;
     }
 
-    /// <summary>
-    /// One label per thread: thread t computes the 32-byte scrypt output of label StartIndex + t into
-    /// output[8t … 8t + 7] (LE words). <paramref name="n"/> is scrypt N (a power of two), <paramref name="gap"/> the
-    /// lookup gap (a power of two ≤ N), <paramref name="layout"/> a <see cref="ScratchLayout"/> and
-    /// <paramref name="mode"/> a <see cref="RecomputeMode"/>; all four are compile-time constants of the specialised kernel.
-    /// The scratch view holds Slots × N/gap blocks of 128 bytes.
-    /// </summary>
-    public static void LabelKernel(ArrayView<U4> scratch, ArrayView<uint> output, LabelBatchArgs args,
-        SpecializedValue<int> n, SpecializedValue<int> gap, SpecializedValue<int> layout, SpecializedValue<int> mode) =>
-        ComputeLabel(scratch, output, args, n, gap, layout, mode);
+    // The label is computed by three kernels on one stream, each with its own register budget: the Keccak phases need
+    // ~200 registers per thread (two 25-lane HMAC key states plus the permutation's temporaries), ROMix far fewer; in
+    // one kernel the Keccak peak would set the register count, and so the occupancy, of the memory-latency-bound
+    // ROMix loop. X (128 bytes per label) passes between them through a small device buffer.
 
-    /// <summary>The same kernel with its four constants read from <see cref="PtxShape"/>'s mutable static fields, which
-    /// ILGPU inlines at compile time when the context allows it; used only to produce PTX for inspection without a GPU
-    /// (specialised launchers compile lazily inside ILGPU and do not expose their PTX).</summary>
-    public static void InspectionKernel(ArrayView<U4> scratch, ArrayView<uint> output, LabelBatchArgs args) =>
-        ComputeLabel(scratch, output, args, PtxShape.N, PtxShape.Gap, PtxShape.Layout, PtxShape.Mode);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ComputeLabel(ArrayView<U4> scratch, ArrayView<uint> output, LabelBatchArgs args,
-        int nn, int g, int lay, int mode)
+    /// <summary>Kernel 1: X = PBKDF2-HMAC-Keccak512(P, "", 1, 128) for label StartIndex + t, into x[8t … 8t + 7].</summary>
+    public static void Pbkdf2Kernel(ArrayView<U4> x, LabelBatchArgs args)
     {
         int t = Grid.GlobalIndex.X;
         if (t >= args.Count)
             return;
-
-        int stored = nn / g;
         ulong index = args.StartIndex + (ulong)t;
-
         KeccakState innerKey = KeyState(args, index, InnerPad);
         KeccakState outerKey = KeyState(args, index, OuterPad);
         Block16 x0 = default, x1 = default;
         Pbkdf2Block(innerKey, outerKey, 1, ref x0);
         Pbkdf2Block(innerKey, outerKey, 2, ref x1);
+        Store(x, t * 8L, 1, x0, x1);
+    }
 
-        // ROMix loop 1: V[i] = X; X = BlockMix(X) for i < N, keeping every g-th V.
-        for (int k = 0; k < stored; k++)
-        {
-            long b = BlockBase(lay, k, t, args.Slots, stored, out long s);
-            Store(scratch, b, s, x0, x1);
-            for (int r = 0; r < g; r++)
-                BlockMix(ref x0, ref x1);
-        }
-
-        // ROMix loop 2: N times j = Integerify(X) mod N; X = BlockMix(X ⊕ V[j]).
-        uint mask = (uint)(nn - 1);
-        uint gapMask = (uint)(g - 1);
-        int gapShift = Log2(g);
-        if (g == 1 || mode == (int)RecomputeMode.Lockstep)
-        {
-            for (int i = 0; i < nn; i++)
-            {
-                uint j = x1.W0 & mask;
-                long b = BlockBase(lay, j >> gapShift, t, args.Slots, stored, out long s);
-                Load(scratch, b, s, out Block16 t0, out Block16 t1);
-                for (uint r = j & gapMask; r > 0; r--)
-                    BlockMix(ref t0, ref t1);
-                Xor(ref x0, t0);
-                Xor(ref x1, t1);
-                BlockMix(ref x0, ref x1);
-            }
-        }
-        else
-        {
-            // Every turn runs one BlockMix on (t0, t1): a recompute step while 'pending' > 0, otherwise the main step
-            // on X ⊕ V[j], after which X takes the result and the next V block is loaded.
-            uint j0 = x1.W0 & mask;
-            long b0 = BlockBase(lay, j0 >> gapShift, t, args.Slots, stored, out long s0);
-            Load(scratch, b0, s0, out Block16 t0, out Block16 t1);
-            uint pending = j0 & gapMask;
-            int done = 0;
-            while (done < nn)
-            {
-                uint takeX = pending == 0 ? 0xFFFFFFFFu : 0u;
-                XorMasked(ref t0, x0, takeX);
-                XorMasked(ref t1, x1, takeX);
-                BlockMix(ref t0, ref t1);
-                if (pending == 0)
-                {
-                    x0 = t0;
-                    x1 = t1;
-                    done++;
-                    if (done < nn)
-                    {
-                        uint j = x1.W0 & mask;
-                        long b = BlockBase(lay, j >> gapShift, t, args.Slots, stored, out long s);
-                        Load(scratch, b, s, out t0, out t1);
-                        pending = j & gapMask;
-                    }
-                }
-                else
-                {
-                    pending--;
-                }
-            }
-        }
-
-        KeccakState result = FinalHmac(innerKey, outerKey, x0, x1);
+    /// <summary>Kernel 3: out32 = HMAC(P, X ‖ BE32(1))[0..32] into output[8t … 8t + 7] (LE words).</summary>
+    public static void FinalKernel(ArrayView<U4> x, ArrayView<uint> output, LabelBatchArgs args)
+    {
+        int t = Grid.GlobalIndex.X;
+        if (t >= args.Count)
+            return;
+        ulong index = args.StartIndex + (ulong)t;
+        Load(x, t * 8L, 1, out Block16 x0, out Block16 x1);
+        KeccakState result = FinalHmac(KeyState(args, index, InnerPad), KeyState(args, index, OuterPad), x0, x1);
         int o = t * 8;
         output[o] = (uint)result.A00;
         output[o + 1] = (uint)(result.A00 >> 32);
@@ -367,6 +313,107 @@ internal static class GpuScrypt
         output[o + 5] = (uint)(result.A02 >> 32);
         output[o + 6] = (uint)result.A03;
         output[o + 7] = (uint)(result.A03 >> 32);
+    }
+
+    /// <summary>
+    /// Kernel 2: ROMix of thread t's X (x[8t … 8t + 7], in place). <paramref name="n"/> is scrypt N (a power of two),
+    /// <paramref name="gap"/> the lookup gap (a power of two ≤ N), <paramref name="layout"/> a
+    /// <see cref="ScratchLayout"/> and <paramref name="mode"/> a <see cref="RecomputeMode"/>; all four are compile-time
+    /// constants of the specialised kernel. The scratch view holds Slots × N/gap blocks of 128 bytes.
+    /// </summary>
+    public static void RomixKernel(ArrayView<U4> scratch, ArrayView<U4> x, LabelBatchArgs args,
+        SpecializedValue<int> n, SpecializedValue<int> gap, SpecializedValue<int> layout, SpecializedValue<int> mode) =>
+        Romix(scratch, x, args, n, gap, layout, mode);
+
+    /// <summary>The ROMix kernel with its four constants read from <see cref="PtxShape"/>'s mutable static fields,
+    /// which ILGPU inlines at compile time when the context allows it; used only to produce PTX for inspection without
+    /// a GPU (specialised launchers compile lazily inside ILGPU and do not expose their PTX).</summary>
+    public static void InspectionKernel(ArrayView<U4> scratch, ArrayView<U4> x, LabelBatchArgs args) =>
+        Romix(scratch, x, args, PtxShape.N, PtxShape.Gap, PtxShape.Layout, PtxShape.Mode);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Romix(ArrayView<U4> scratch, ArrayView<U4> x, LabelBatchArgs args, int nn, int g, int lay,
+        int mode)
+    {
+        int t = Grid.GlobalIndex.X;
+        bool interleaved = g > 1 && mode == (int)RecomputeMode.Interleaved;
+        // The interleaved loop synchronises the group every turn, so there every thread of the group stays.
+        if (!interleaved && t >= args.Count)
+            return;
+        bool active = t < args.Count;
+        int stored = nn / g;
+        uint mask = (uint)(nn - 1);
+        uint gapMask = (uint)(g - 1);
+        int gapShift = Log2(g);
+
+        Block16 x0 = default, x1 = default;
+        if (active)
+        {
+            Load(x, t * 8L, 1, out x0, out x1);
+            // Loop 1: V[i] = X; X = BlockMix(X) for i < N, keeping every g-th V.
+            for (int k = 0; k < stored; k++)
+            {
+                long b = BlockBase(lay, k, t, args.Slots, stored, out long s);
+                Store(scratch, b, s, x0, x1);
+                for (int r = 0; r < g; r++)
+                    BlockMix(ref x0, ref x1);
+            }
+        }
+
+        // Loop 2: N times j = Integerify(X) mod N; X = BlockMix(X ⊕ V[j]).
+        if (!interleaved)
+        {
+            for (int i = 0; i < nn; i++)
+            {
+                uint j = x1.W0 & mask;
+                long b = BlockBase(lay, j >> gapShift, t, args.Slots, stored, out long s);
+                Load(scratch, b, s, out Block16 v0, out Block16 v1);
+                for (uint r = j & gapMask; r > 0; r--)
+                    BlockMix(ref v0, ref v1);
+                Xor(ref x0, v0);
+                Xor(ref x1, v1);
+                BlockMix(ref x0, ref x1);
+            }
+            Store(x, t * 8L, 1, x0, x1);
+            return;
+        }
+
+        // Interleaved recompute: every turn runs exactly one BlockMix on (t0, t1) per thread, either a recompute step
+        // (while 'pending' > 0) or the main step on X ⊕ V[j], after which X takes the result and the next V block is
+        // loaded. The choice uses masks (one LOP3 per word) rather than branches, and the group barrier at the top of
+        // each turn puts diverged threads (those that just loaded) back in step before the next BlockMix.
+        int done = active ? 0 : nn;
+        Block16 t0 = default, t1 = default;
+        uint pending = 0;
+        if (active)
+        {
+            uint j0 = x1.W0 & mask;
+            long b0 = BlockBase(lay, j0 >> gapShift, t, args.Slots, stored, out long s0);
+            Load(scratch, b0, s0, out t0, out t1);
+            pending = j0 & gapMask;
+        }
+        while (Group.BarrierOr(done < nn))
+        {
+            if (done < nn)
+            {
+                uint main = (uint)(((int)pending - 1) >> 31); // all ones when pending == 0 (pending ≤ 7)
+                XorMasked(ref t0, x0, main);
+                XorMasked(ref t1, x1, main);
+                BlockMix(ref t0, ref t1);
+                Select(ref x0, t0, main);
+                Select(ref x1, t1, main);
+                done += (int)(main & 1);
+                uint j = x1.W0 & mask;
+                if (main != 0 && done < nn)
+                {
+                    long b = BlockBase(lay, j >> gapShift, t, args.Slots, stored, out long s);
+                    Load(scratch, b, s, out t0, out t1);
+                }
+                pending = ((j & gapMask) & main) | ((pending - 1) & ~main);
+            }
+        }
+        if (active)
+            Store(x, t * 8L, 1, x0, x1);
     }
 
     /// <summary>Constants of <see cref="InspectionKernel"/> (set under a lock by <see cref="GpuKernelInspector"/>).</summary>
