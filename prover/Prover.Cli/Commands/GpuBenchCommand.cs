@@ -210,7 +210,7 @@ public static class GpuBenchCommand
             ["scrypt_n"] = n,
             ["lookup_gap"] = gpu?.EffectiveLookupGap ?? 1,
             ["layout"] = gpu is null ? "-" : options.Layout.ToString(),
-            ["recompute"] = gpu is null ? "-" : options.Recompute.ToString(),
+            ["recompute"] = gpu is null || gpu.EffectiveLookupGap == 1 ? "-" : options.Recompute.ToString(),
             ["group_size"] = gpu?.GroupSize ?? 0,
             ["min_groups"] = options.MinGroupsPerMultiprocessor,
             ["batch"] = gpu?.BatchSize ?? count,
