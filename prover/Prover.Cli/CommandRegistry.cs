@@ -11,6 +11,7 @@ internal static class CommandRegistry
         yield return InitCommand.Create();
         yield return LabelsCommand.Create();
         yield return VerifyDataCommand.Create();
+        yield return K2PowCommand.Create();
         yield return ProvidersCommand.Create();
         yield return GpuBenchCommand.Create();
     }
