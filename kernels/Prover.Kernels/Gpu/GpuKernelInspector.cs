@@ -8,7 +8,7 @@ using ILGPU.Runtime.Cuda;
 namespace Prover.Kernels.Gpu;
 
 /// <summary>
-/// Produces the PTX of the label kernel for a given shape without any GPU (ILGPU's PTX backend runs on the host), so
+/// Produces the PTX of the ROMix kernel (the hot one of the three label kernels) for a given shape without any GPU (ILGPU's PTX backend runs on the host), so
 /// that code generation can be read and checked here and assembled with <c>ptxas -v</c> / <c>cuobjdump -sass</c> where
 /// the CUDA tools are.
 /// </summary>
@@ -16,7 +16,8 @@ public static class GpuKernelInspector
 {
     private static readonly Lock Gate = new();
 
-    /// <summary>PTX of the label kernel specialised for the given constants, for compute capability 9.0 (Hopper).</summary>
+    /// <summary>PTX of the ROMix kernel specialised for the given constants (ILGPU emits it for sm_80-level PTX; ptxas
+    /// assembles it for sm_90).</summary>
     public static string GeneratePtx(int scryptN, int lookupGap, ScratchLayout layout, RecomputeMode mode,
         int groupSize = 128, int minGroupsPerMultiprocessor = 0)
     {
