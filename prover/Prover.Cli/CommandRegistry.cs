@@ -12,5 +12,7 @@ internal static class CommandRegistry
         yield return LabelsCommand.Create();
         yield return VerifyDataCommand.Create();
         yield return K2PowCommand.Create();
+        yield return ProvidersCommand.Create();
+        yield return GpuBenchCommand.Create();
     }
 }

@@ -1,0 +1,61 @@
+using Prover.Core.Init;
+using Prover.Kernels.Gpu;
+using Xunit;
+
+namespace Prover.Kernels.Tests;
+
+/// <summary>Provider discovery: never throws, explains missing backends, and every listed entry creates a working
+/// provider whose id and kind match the entry.</summary>
+public class CatalogDiscoveryTests
+{
+    [Fact]
+    public void Discovery_lists_the_ILGPU_CPU_accelerator_and_explains_what_is_missing()
+    {
+        var logged = new List<string>();
+        ProviderCatalog catalog = ProviderCatalog.Discover(log: logged.Add);
+
+        Assert.Equal(catalog.Notes, logged);
+        Assert.Equal(catalog.Providers.Count, catalog.Providers.Select(p => p.Id.ToUpperInvariant()).Distinct().Count());
+        ProviderDescriptor sim = Assert.Single(catalog.Providers, p => p.Kind == ProviderKind.IlgpuCpu);
+        Assert.Equal("ilgpu-cpu", sim.Id);
+        Assert.True(sim.ComputeUnits >= 1 && sim.LaneWidth >= 1 && sim.MemoryBytes > 0);
+        Assert.Same(sim, catalog.Find("ILGPU-CPU"));
+        Assert.Null(catalog.Find("cuda:99"));
+
+        // Each backend is either listed or has a note saying why not.
+        if (!catalog.Providers.Any(p => p.Kind == ProviderKind.Cuda))
+            Assert.Contains(catalog.Notes, n => n.StartsWith("CUDA:", StringComparison.Ordinal));
+        if (!catalog.Providers.Any(p => p.Kind == ProviderKind.OpenCL))
+            Assert.Contains(catalog.Notes, n => n.StartsWith("OpenCL:", StringComparison.Ordinal));
+        if (!catalog.Providers.Any(p => p.Kind == ProviderKind.CpuSimd))
+            Assert.Contains(catalog.Notes, n => n.StartsWith("cpu:", StringComparison.Ordinal));
+        else
+            Assert.Equal("cpu", catalog.Providers[0].Id);
+
+        foreach (ProviderDescriptor p in catalog.Providers.Where(p => p.Kind is ProviderKind.Cuda or ProviderKind.OpenCL))
+        {
+            Assert.Matches(p.Kind == ProviderKind.Cuda ? "^cuda:[0-9]+$" : "^opencl:[0-9]+$", p.Id);
+            Assert.True(p.MemoryBytes > 0);
+        }
+    }
+
+    [Fact]
+    public void The_ILGPU_CPU_entry_creates_a_provider_that_computes_labels()
+    {
+        ProviderCatalog catalog = ProviderCatalog.Discover(gpuOptions: new GpuProviderOptions { LookupGap = 2 });
+        using ILabelProvider provider = catalog.Find("ilgpu-cpu")!.Create();
+        Assert.Equal("ilgpu-cpu", provider.Id);
+        Assert.Equal(ProviderKind.IlgpuCpu, provider.Kind);
+        Assert.Equal(2, ((GpuLabelProvider)provider).Options.LookupGap);
+
+        (ulong n, byte[] commitment) = GpuTestSupport.LabelSet("N4_commitment_zero");
+        List<(ulong Index, string Output)> vectors = GpuTestSupport.LabelVectors("N4_commitment_zero");
+        var output = new byte[vectors.Count * 32];
+        provider.ComputeOutputs(commitment, n, vectors[0].Index, vectors.Count, output);
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            Assert.Equal(vectors[0].Index + (ulong)i, vectors[i].Index);
+            Assert.Equal(vectors[i].Output, Convert.ToHexStringLower(output, i * 32, 32));
+        }
+    }
+}
