@@ -124,29 +124,24 @@ public static class AesEcb
         where TAes : struct, IAesBlocks
     {
         ref byte rk = ref MemoryMarshal.GetReference(roundKeys);
-        int i = 0;
-        for (; i + 4 <= keyIndices.Length; i += 4)
+        Span<nint> offsets = stackalloc nint[8];
+        Span<Vector128<byte>> blocks = stackalloc Vector128<byte>[8];
+        for (int i = 0; i < keyIndices.Length; i += 8)
         {
-            var b0 = Vector128.Create(input.Slice(i * 16, 16));
-            var b1 = Vector128.Create(input.Slice((i + 1) * 16, 16));
-            var b2 = Vector128.Create(input.Slice((i + 2) * 16, 16));
-            var b3 = Vector128.Create(input.Slice((i + 3) * 16, 16));
-            TAes.Encrypt4Keys(
-                ref Unsafe.Add(ref rk, AesKeySchedule.Offset(keyIndices[i])),
-                ref Unsafe.Add(ref rk, AesKeySchedule.Offset(keyIndices[i + 1])),
-                ref Unsafe.Add(ref rk, AesKeySchedule.Offset(keyIndices[i + 2])),
-                ref Unsafe.Add(ref rk, AesKeySchedule.Offset(keyIndices[i + 3])),
-                ref b0, ref b1, ref b2, ref b3);
-            b0.CopyTo(output.Slice(i * 16, 16));
-            b1.CopyTo(output.Slice((i + 1) * 16, 16));
-            b2.CopyTo(output.Slice((i + 2) * 16, 16));
-            b3.CopyTo(output.Slice((i + 3) * 16, 16));
-        }
+            int n = Math.Min(8, keyIndices.Length - i);
+            for (int j = 0; j < 8; j++)
+            {
+                // Unused lanes of a short last batch repeat the first block; their results are dropped.
+                int from = i + (j < n ? j : 0);
+                offsets[j] = AesKeySchedule.Offset(keyIndices[from]);
+                blocks[j] = Vector128.Create(input.Slice(from * 16, 16));
+            }
 
-        for (; i < keyIndices.Length; i++)
-        {
-            TAes.Encrypt1(ref Unsafe.Add(ref rk, AesKeySchedule.Offset(keyIndices[i])), Vector128.Create(input.Slice(i * 16, 16)))
-                .CopyTo(output.Slice(i * 16, 16));
+            TAes.Encrypt8Keys(ref rk, ref MemoryMarshal.GetReference(offsets), ref MemoryMarshal.GetReference(blocks));
+            for (int j = 0; j < n; j++)
+            {
+                blocks[j].CopyTo(output.Slice((i + j) * 16, 16));
+            }
         }
     }
 

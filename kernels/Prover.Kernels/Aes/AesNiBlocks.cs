@@ -62,24 +62,43 @@ internal readonly struct AesNiBlocks : IAesBlocks
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Encrypt4Keys(ref byte k0, ref byte k1, ref byte k2, ref byte k3,
-        ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
+    public static void Encrypt8Keys(ref byte roundKeys, ref nint keyOffsets, ref Vector128<byte> blocks)
     {
-        Vector128<byte> s0 = b0 ^ Vector128.LoadUnsafe(ref k0);
-        Vector128<byte> s1 = b1 ^ Vector128.LoadUnsafe(ref k1);
-        Vector128<byte> s2 = b2 ^ Vector128.LoadUnsafe(ref k2);
-        Vector128<byte> s3 = b3 ^ Vector128.LoadUnsafe(ref k3);
+        ref byte k0 = ref Unsafe.Add(ref roundKeys, keyOffsets);
+        ref byte k1 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 1));
+        ref byte k2 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 2));
+        ref byte k3 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 3));
+        ref byte k4 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 4));
+        ref byte k5 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 5));
+        ref byte k6 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 6));
+        ref byte k7 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 7));
+        Vector128<byte> s0 = blocks ^ Vector128.LoadUnsafe(ref k0);
+        Vector128<byte> s1 = Unsafe.Add(ref blocks, 1) ^ Vector128.LoadUnsafe(ref k1);
+        Vector128<byte> s2 = Unsafe.Add(ref blocks, 2) ^ Vector128.LoadUnsafe(ref k2);
+        Vector128<byte> s3 = Unsafe.Add(ref blocks, 3) ^ Vector128.LoadUnsafe(ref k3);
+        Vector128<byte> s4 = Unsafe.Add(ref blocks, 4) ^ Vector128.LoadUnsafe(ref k4);
+        Vector128<byte> s5 = Unsafe.Add(ref blocks, 5) ^ Vector128.LoadUnsafe(ref k5);
+        Vector128<byte> s6 = Unsafe.Add(ref blocks, 6) ^ Vector128.LoadUnsafe(ref k6);
+        Vector128<byte> s7 = Unsafe.Add(ref blocks, 7) ^ Vector128.LoadUnsafe(ref k7);
         for (nuint at = 16; at < 160; at += 16)
         {
             s0 = X86Aes.Encrypt(s0, Vector128.LoadUnsafe(ref k0, at));
             s1 = X86Aes.Encrypt(s1, Vector128.LoadUnsafe(ref k1, at));
             s2 = X86Aes.Encrypt(s2, Vector128.LoadUnsafe(ref k2, at));
             s3 = X86Aes.Encrypt(s3, Vector128.LoadUnsafe(ref k3, at));
+            s4 = X86Aes.Encrypt(s4, Vector128.LoadUnsafe(ref k4, at));
+            s5 = X86Aes.Encrypt(s5, Vector128.LoadUnsafe(ref k5, at));
+            s6 = X86Aes.Encrypt(s6, Vector128.LoadUnsafe(ref k6, at));
+            s7 = X86Aes.Encrypt(s7, Vector128.LoadUnsafe(ref k7, at));
         }
 
-        b0 = X86Aes.EncryptLast(s0, Vector128.LoadUnsafe(ref k0, 160));
-        b1 = X86Aes.EncryptLast(s1, Vector128.LoadUnsafe(ref k1, 160));
-        b2 = X86Aes.EncryptLast(s2, Vector128.LoadUnsafe(ref k2, 160));
-        b3 = X86Aes.EncryptLast(s3, Vector128.LoadUnsafe(ref k3, 160));
+        blocks = X86Aes.EncryptLast(s0, Vector128.LoadUnsafe(ref k0, 160));
+        Unsafe.Add(ref blocks, 1) = X86Aes.EncryptLast(s1, Vector128.LoadUnsafe(ref k1, 160));
+        Unsafe.Add(ref blocks, 2) = X86Aes.EncryptLast(s2, Vector128.LoadUnsafe(ref k2, 160));
+        Unsafe.Add(ref blocks, 3) = X86Aes.EncryptLast(s3, Vector128.LoadUnsafe(ref k3, 160));
+        Unsafe.Add(ref blocks, 4) = X86Aes.EncryptLast(s4, Vector128.LoadUnsafe(ref k4, 160));
+        Unsafe.Add(ref blocks, 5) = X86Aes.EncryptLast(s5, Vector128.LoadUnsafe(ref k5, 160));
+        Unsafe.Add(ref blocks, 6) = X86Aes.EncryptLast(s6, Vector128.LoadUnsafe(ref k6, 160));
+        Unsafe.Add(ref blocks, 7) = X86Aes.EncryptLast(s7, Vector128.LoadUnsafe(ref k7, 160));
     }
 }

@@ -68,10 +68,21 @@ internal readonly struct ArmAesBlocks : IAesBlocks
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Encrypt4Keys(ref byte k0, ref byte k1, ref byte k2, ref byte k3,
-        ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
+    public static void Encrypt8Keys(ref byte roundKeys, ref nint keyOffsets, ref Vector128<byte> blocks)
     {
-        Vector128<byte> s0 = b0, s1 = b1, s2 = b2, s3 = b3;
+        // Four at a time keeps the register pressure of eight separate key streams reasonable.
+        Encrypt4(ref roundKeys, ref keyOffsets, ref blocks);
+        Encrypt4(ref roundKeys, ref Unsafe.Add(ref keyOffsets, 4), ref Unsafe.Add(ref blocks, 4));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Encrypt4(ref byte roundKeys, ref nint keyOffsets, ref Vector128<byte> blocks)
+    {
+        ref byte k0 = ref Unsafe.Add(ref roundKeys, keyOffsets);
+        ref byte k1 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 1));
+        ref byte k2 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 2));
+        ref byte k3 = ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, 3));
+        Vector128<byte> s0 = blocks, s1 = Unsafe.Add(ref blocks, 1), s2 = Unsafe.Add(ref blocks, 2), s3 = Unsafe.Add(ref blocks, 3);
         for (nuint at = 0; at < 144; at += 16)
         {
             s0 = Round(s0, Vector128.LoadUnsafe(ref k0, at));
@@ -80,9 +91,9 @@ internal readonly struct ArmAesBlocks : IAesBlocks
             s3 = Round(s3, Vector128.LoadUnsafe(ref k3, at));
         }
 
-        b0 = ArmAes.Encrypt(s0, Vector128.LoadUnsafe(ref k0, 144)) ^ Vector128.LoadUnsafe(ref k0, 160);
-        b1 = ArmAes.Encrypt(s1, Vector128.LoadUnsafe(ref k1, 144)) ^ Vector128.LoadUnsafe(ref k1, 160);
-        b2 = ArmAes.Encrypt(s2, Vector128.LoadUnsafe(ref k2, 144)) ^ Vector128.LoadUnsafe(ref k2, 160);
-        b3 = ArmAes.Encrypt(s3, Vector128.LoadUnsafe(ref k3, 144)) ^ Vector128.LoadUnsafe(ref k3, 160);
+        blocks = ArmAes.Encrypt(s0, Vector128.LoadUnsafe(ref k0, 144)) ^ Vector128.LoadUnsafe(ref k0, 160);
+        Unsafe.Add(ref blocks, 1) = ArmAes.Encrypt(s1, Vector128.LoadUnsafe(ref k1, 144)) ^ Vector128.LoadUnsafe(ref k1, 160);
+        Unsafe.Add(ref blocks, 2) = ArmAes.Encrypt(s2, Vector128.LoadUnsafe(ref k2, 144)) ^ Vector128.LoadUnsafe(ref k2, 160);
+        Unsafe.Add(ref blocks, 3) = ArmAes.Encrypt(s3, Vector128.LoadUnsafe(ref k3, 144)) ^ Vector128.LoadUnsafe(ref k3, 160);
     }
 }

@@ -33,7 +33,9 @@ internal interface IAesBlocks
     /// <summary>Encrypts one block.</summary>
     static abstract Vector128<byte> Encrypt1(ref byte roundKeys, Vector128<byte> block);
 
-    /// <summary>Encrypts four blocks, each with its own key.</summary>
-    static abstract void Encrypt4Keys(ref byte k0, ref byte k1, ref byte k2, ref byte k3,
-        ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3);
+    /// <summary>
+    /// Encrypts the eight blocks of <paramref name="blocks"/> in place, block i with the expanded key at byte offset
+    /// <paramref name="keyOffsets"/>[i] from <paramref name="roundKeys"/>.
+    /// </summary>
+    static abstract void Encrypt8Keys(ref byte roundKeys, ref nint keyOffsets, ref Vector128<byte> blocks);
 }

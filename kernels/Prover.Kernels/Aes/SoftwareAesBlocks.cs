@@ -29,13 +29,12 @@ internal readonly struct SoftwareAesBlocks : IAesBlocks
         o7 = Encrypt1(ref roundKeys, Vector128.LoadUnsafe(ref source, 112));
     }
 
-    public static void Encrypt4Keys(ref byte k0, ref byte k1, ref byte k2, ref byte k3,
-        ref Vector128<byte> b0, ref Vector128<byte> b1, ref Vector128<byte> b2, ref Vector128<byte> b3)
+    public static void Encrypt8Keys(ref byte roundKeys, ref nint keyOffsets, ref Vector128<byte> blocks)
     {
-        b0 = Encrypt1(ref k0, b0);
-        b1 = Encrypt1(ref k1, b1);
-        b2 = Encrypt1(ref k2, b2);
-        b3 = Encrypt1(ref k3, b3);
+        for (int i = 0; i < 8; i++)
+        {
+            Unsafe.Add(ref blocks, i) = Encrypt1(ref Unsafe.Add(ref roundKeys, Unsafe.Add(ref keyOffsets, i)), Unsafe.Add(ref blocks, i));
+        }
     }
 
     public static Vector128<byte> Encrypt1(ref byte roundKeys, Vector128<byte> block)

@@ -86,6 +86,7 @@ internal sealed class ProvingScanner<TAes> : IProvingScanner
         }
 
         Span<ulong> candidates = stackalloc ulong[Capacity];
+        ref ulong slots = ref MemoryMarshal.GetReference(candidates);
         int count = 0;
         ref byte data = ref MemoryMarshal.GetReference(labels);
         ref byte keys = ref MemoryMarshal.GetArrayDataReference(_groupRoundKeys);
@@ -103,24 +104,38 @@ internal sealed class ProvingScanner<TAes> : IProvingScanner
                 ulong position = ((ulong)(uint)c << 16) | ((ulong)(uint)g << 8);
                 if (msbZero)
                 {
-                    // Only bytes equal to 0 can pass, and all of them need the lazy check.
-                    var e0 = Vector128.Equals(o0, Vector128<byte>.Zero);
-                    var e1 = Vector128.Equals(o1, Vector128<byte>.Zero);
-                    var e2 = Vector128.Equals(o2, Vector128<byte>.Zero);
-                    var e3 = Vector128.Equals(o3, Vector128<byte>.Zero);
-                    var e4 = Vector128.Equals(o4, Vector128<byte>.Zero);
-                    var e5 = Vector128.Equals(o5, Vector128<byte>.Zero);
-                    var e6 = Vector128.Equals(o6, Vector128<byte>.Zero);
-                    var e7 = Vector128.Equals(o7, Vector128<byte>.Zero);
-                    if (((e0 | e1) | (e2 | e3) | ((e4 | e5) | (e6 | e7))) == Vector128<byte>.Zero)
+                    // Only bytes equal to 0 can pass, and all of them need the lazy check. Candidates are rare
+                    // (1/256 per byte), so they are appended without branches: two per 64-byte half, with a rarely
+                    // taken loop for a third.
+                    ulong lo = Combine(
+                        Vector128.Equals(o0, Vector128<byte>.Zero), Vector128.Equals(o1, Vector128<byte>.Zero),
+                        Vector128.Equals(o2, Vector128<byte>.Zero), Vector128.Equals(o3, Vector128<byte>.Zero));
+                    ulong hi = Combine(
+                        Vector128.Equals(o4, Vector128<byte>.Zero), Vector128.Equals(o5, Vector128<byte>.Zero),
+                        Vector128.Equals(o6, Vector128<byte>.Zero), Vector128.Equals(o7, Vector128<byte>.Zero));
+                    ulong entry = position | LazyFlag;
+                    Unsafe.Add(ref slots, count) = entry + (ulong)BitOperations.TrailingZeroCount(lo);
+                    count += NonZero(lo);
+                    lo &= lo - 1;
+                    Unsafe.Add(ref slots, count) = entry + (ulong)BitOperations.TrailingZeroCount(lo);
+                    count += NonZero(lo);
+                    lo &= lo - 1;
+                    if (lo != 0)
                     {
-                        continue;
+                        count = AppendAll(candidates, count, lo, entry);
                     }
 
-                    ulong lo = Combine(e0, e1, e2, e3);
-                    ulong hi = Combine(e4, e5, e6, e7);
-                    count = AppendAll(candidates, count, lo, position | LazyFlag);
-                    count = AppendAll(candidates, count, hi, position | LazyFlag | 64);
+                    entry |= 64;
+                    Unsafe.Add(ref slots, count) = entry + (ulong)BitOperations.TrailingZeroCount(hi);
+                    count += NonZero(hi);
+                    hi &= hi - 1;
+                    Unsafe.Add(ref slots, count) = entry + (ulong)BitOperations.TrailingZeroCount(hi);
+                    count += NonZero(hi);
+                    hi &= hi - 1;
+                    if (hi != 0)
+                    {
+                        count = AppendAll(candidates, count, hi, entry);
+                    }
                 }
                 else
                 {
@@ -168,6 +183,9 @@ internal sealed class ProvingScanner<TAes> : IProvingScanner
         | ((ulong)m3.ExtractMostSignificantBits() << 48);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NonZero(ulong value) => (int)((value | (0 - value)) >> 63);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int AppendAll(Span<ulong> candidates, int count, ulong mask, ulong entry)
     {
         while (mask != 0)
@@ -192,33 +210,26 @@ internal sealed class ProvingScanner<TAes> : IProvingScanner
         return count;
     }
 
-    /// <summary>Runs the lazy checks of the queued candidates (four at a time), then reports the good ones in order.</summary>
+    /// <summary>Runs the lazy checks of the queued candidates (eight keys at a time), then reports the good ones in order.</summary>
     private bool Flush(Span<ulong> candidates, ReadOnlySpan<byte> labels, ulong firstLabelIndex, ILabelHitSink sink)
     {
-        Span<int> batch = stackalloc int[4];
+        Span<int> lazy = stackalloc int[candidates.Length + 8];
         int pending = 0;
         for (int i = 0; i < candidates.Length; i++)
         {
-            if ((candidates[i] & LazyFlag) != 0)
-            {
-                batch[pending++] = i;
-                if (pending == 4)
-                {
-                    CheckLazy(candidates, batch, labels);
-                    pending = 0;
-                }
-            }
+            lazy[pending] = i;
+            pending += (int)((candidates[i] & LazyFlag) >> 7);
         }
 
         if (pending > 0)
         {
-            // Pad with the last candidate; checking it twice is harmless.
-            for (int i = pending; i < 4; i++)
+            // Pad the last batch with its first entry; checking a candidate twice is harmless.
+            int padded = (pending + 7) & ~7;
+            lazy[pending..padded].Fill(lazy[pending & ~7]);
+            for (int i = 0; i < padded; i += 8)
             {
-                batch[i] = batch[pending - 1];
+                CheckLazy(candidates, lazy.Slice(i, 8), labels);
             }
-
-            CheckLazy(candidates, batch, labels);
         }
 
         foreach (ulong entry in candidates)
@@ -245,22 +256,21 @@ internal sealed class ProvingScanner<TAes> : IProvingScanner
     private void CheckLazy(Span<ulong> candidates, ReadOnlySpan<int> batch, ReadOnlySpan<byte> labels)
     {
         ref byte data = ref MemoryMarshal.GetReference(labels);
-        ref byte lazyKeys = ref MemoryMarshal.GetArrayDataReference(_lazyRoundKeys);
-        ulong e0 = candidates[batch[0]], e1 = candidates[batch[1]], e2 = candidates[batch[2]], e3 = candidates[batch[3]];
-        var b0 = Vector128.LoadUnsafe(ref data, LabelOffset(e0));
-        var b1 = Vector128.LoadUnsafe(ref data, LabelOffset(e1));
-        var b2 = Vector128.LoadUnsafe(ref data, LabelOffset(e2));
-        var b3 = Vector128.LoadUnsafe(ref data, LabelOffset(e3));
-        TAes.Encrypt4Keys(
-            ref Unsafe.Add(ref lazyKeys, LazyKeyOffset(e0)),
-            ref Unsafe.Add(ref lazyKeys, LazyKeyOffset(e1)),
-            ref Unsafe.Add(ref lazyKeys, LazyKeyOffset(e2)),
-            ref Unsafe.Add(ref lazyKeys, LazyKeyOffset(e3)),
-            ref b0, ref b1, ref b2, ref b3);
-        Mark(candidates, batch[0], b0);
-        Mark(candidates, batch[1], b1);
-        Mark(candidates, batch[2], b2);
-        Mark(candidates, batch[3], b3);
+        Span<nint> keyOffsets = stackalloc nint[8];
+        Span<Vector128<byte>> blocks = stackalloc Vector128<byte>[8];
+        for (int i = 0; i < 8; i++)
+        {
+            ulong entry = candidates[batch[i]];
+            keyOffsets[i] = LazyKeyOffset(entry);
+            blocks[i] = Vector128.LoadUnsafe(ref data, LabelOffset(entry));
+        }
+
+        TAes.Encrypt8Keys(ref MemoryMarshal.GetArrayDataReference(_lazyRoundKeys), ref MemoryMarshal.GetReference(keyOffsets),
+            ref MemoryMarshal.GetReference(blocks));
+        for (int i = 0; i < 8; i++)
+        {
+            Mark(candidates, batch[i], blocks[i]);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
