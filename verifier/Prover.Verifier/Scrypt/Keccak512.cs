@@ -89,10 +89,10 @@ public sealed class Keccak512
     }
 
     /// <summary>Keccak-f[1600], 24 rounds: theta, rho, pi, chi, iota.</summary>
-    public static void Permute(ulong[] a)
+    public static void Permute(Span<ulong> a)
     {
-        var c = new ulong[5];
-        var b = new ulong[25];
+        Span<ulong> c = stackalloc ulong[5];
+        Span<ulong> b = stackalloc ulong[25];
         for (int round = 0; round < 24; round++)
         {
             for (int x = 0; x < 5; x++)

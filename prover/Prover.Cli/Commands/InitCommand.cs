@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Prover.Core.Data;
+using Prover.Core.Init;
+
+namespace Prover.Cli.Commands;
+
+/// <summary><c>post init</c>: initialize (or resume) PoST data.</summary>
+public static class InitCommand
+{
+    /// <summary>Parameter presets: mainnet (N=8192, 2^32 labels/unit, 4 GiB files) and a small dev dataset.</summary>
+    internal sealed record Preset(ulong ScryptN, ulong LabelsPerUnit, ulong MaxFileSize, uint? NumUnits, string? NodeId, string? AtxId);
+
+    internal static readonly Dictionary<string, Preset> Presets = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mainnet"] = new(8192, 1UL << 32, 4UL << 30, null, null, null),
+        // post-rs initializer's default identity; 4 units × 4096 labels = 256 KiB of real N=8192 labels in 16 files.
+        ["dev"] = new(8192, 4096, 16 * 1024, 4,
+            "8411931ece38b5abfb611f3bb1155a7eecd9c0e6c26672b567f7b1629c70a924",
+            "66ec687158c86167efec0fcad4b9a6f3e98db07cc065a595a5b979f8a20dc7e2"),
+    };
+
+    public static Command Create()
+    {
+        var dataDir = Cli.Opt<string>("--datadir", "directory of the PoST data (created if missing)", "-d");
+        dataDir.Required = true;
+        var preset = Cli.Opt<string?>("--preset", "parameter preset: mainnet (N=8192, 2^32 labels/unit, 4 GiB files) or dev (small, for trying things out)");
+        preset.AcceptOnlyFromAmong("mainnet", "dev");
+        var nodeId = Cli.Opt<string?>("--node-id", "smesher id (32-byte hex, the Ed25519 public key)");
+        var atxId = Cli.Opt<string?>("--commitment-atx-id", "commitment ATX id (32-byte hex)");
+        var numUnits = Cli.Opt<uint?>("--num-units", "number of space units");
+        var labelsPerUnit = Cli.Opt<ulong?>("--labels-per-unit", "labels per unit (mainnet 4294967296)");
+        var maxFileSize = Cli.Opt<ulong?>("--max-file-size", "maximum bytes per postdata file (mainnet 4294967296)");
+        var scryptN = Cli.Opt<ulong?>("--scrypt-n", "scrypt N (mainnet 8192)", "-n");
+        var threads = Cli.Opt("--threads", "CPU threads for the CPU provider (0 = all cores)", 0, "-t");
+        var provider = Cli.Opt<string?>("--provider", ProviderSelection.Description);
+        var fromFile = Cli.Opt<int?>("--from-file", "first file to initialize (inclusive) when splitting a job across machines");
+        var toFile = Cli.Opt<int?>("--to-file", "last file to initialize (inclusive)");
+        var vrf = Cli.Opt<string?>("--vrf-difficulty",
+            "VRF nonce difficulty: 32-byte hex, 'go' (go-spacemesh's PowDifficulty(numLabels), the default) or 'max' (post-rs's FF×32)");
+        var json = Cli.Opt<bool>("--json", "print a JSON summary on stdout");
+
+        var command = new Command("init", "Initialize PoST data: compute labels into postdata_N.bin files, find the VRF nonce, write postdata_metadata.json. Re-running resumes an interrupted job.")
+        {
+            dataDir, preset, nodeId, atxId, numUnits, labelsPerUnit, maxFileSize, scryptN, threads, provider, fromFile,
+            toFile, vrf, json,
+        };
+        command.SetAction(parse =>
+        {
+            var p = parse.GetValue(preset) is { } name ? Presets[name] : null;
+            var options = new InitOptions
+            {
+                DataDir = parse.GetValue(dataDir)!,
+                NodeId = Hex.Parse(parse.GetValue(nodeId) ?? p?.NodeId, "--node-id", 32),
+                CommitmentAtxId = Hex.Parse(parse.GetValue(atxId) ?? p?.AtxId, "--commitment-atx-id", 32),
+                NumUnits = parse.GetValue(numUnits) ?? p?.NumUnits
+                    ?? throw new PostDataException("--num-units is required (or use --preset dev)"),
+                LabelsPerUnit = parse.GetValue(labelsPerUnit) ?? p?.LabelsPerUnit ?? Presets["mainnet"].LabelsPerUnit,
+                MaxFileSize = parse.GetValue(maxFileSize) ?? p?.MaxFileSize ?? Presets["mainnet"].MaxFileSize,
+                ScryptN = parse.GetValue(scryptN) ?? p?.ScryptN ?? Presets["mainnet"].ScryptN,
+                FromFile = parse.GetValue(fromFile),
+                ToFile = parse.GetValue(toFile),
+                VrfDifficulty = ParseVrf(parse.GetValue(vrf)),
+            };
+            Initializer.ValidateOptions(options);
+            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads));
+            try
+            {
+                return Execute(options, providers, parse.GetValue(json));
+            }
+            finally
+            {
+                foreach (var p2 in providers)
+                {
+                    p2.Dispose();
+                }
+            }
+        });
+        return command;
+    }
+
+    internal static byte[]? ParseVrf(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "go" => null,
+        "max" or "ff" => VrfDifficulty.Maximum(),
+        _ => Hex.Parse(text, "--vrf-difficulty", 32),
+    };
+
+    private static int Execute(InitOptions options, IReadOnlyList<ILabelProvider> providers, bool json)
+    {
+        using var cts = Cli.CancelOnSignals();
+        var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits, options.MaxFileSize / PostDataLayout.LabelSize);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"initializing {options.DataDir}: {options.NumUnits} unit(s) × {options.LabelsPerUnit} labels = {layout.TotalLabels} labels in {layout.NumFiles} file(s), scrypt N={options.ScryptN}"));
+        Console.Error.WriteLine($"providers: {string.Join("; ", providers.Select(p => $"{p.Id} ({p.Name})"))}");
+
+        var initializer = new Initializer(providers, message => Console.Error.WriteLine(message));
+        var display = new ProgressDisplay();
+        var result = display.Run("labels", update =>
+        {
+            var progress = new SyncProgress<InitProgress>(p =>
+            {
+                double rate = p.Elapsed.TotalSeconds > 0 ? p.LabelsThisRun / p.Elapsed.TotalSeconds : 0;
+                string detail = p.SearchingNonceBeyondData
+                    ? string.Create(CultureInfo.InvariantCulture, $"searching the VRF nonce past the data, {p.LabelsThisRun} labels, {rate:F0} labels/s")
+                    : Describe(p.LabelsDone, p.LabelsTotal, rate);
+                update(p.LabelsDone, p.LabelsTotal, detail);
+            });
+            return initializer.Run(options, progress, cts.Token);
+        });
+
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["datadir"] = Path.GetFullPath(options.DataDir),
+                ["already_complete"] = result.AlreadyComplete,
+                ["from_file"] = result.FromFile,
+                ["to_file"] = result.ToFile,
+                ["labels"] = result.LabelsComputed,
+                ["resumed_from"] = result.ResumedFrom,
+                ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
+                ["labels_per_second"] = Math.Round(result.LabelsPerSecond, 1),
+                ["mib_per_second"] = Math.Round(result.LabelsPerSecond * PostDataLayout.LabelSize / (1 << 20), 3),
+                ["nonce"] = result.Nonce,
+                ["nonce_output"] = result.NonceOutput is { } o ? Hex.Format(o) : null,
+                ["scrypt_n"] = options.ScryptN,
+                ["providers"] = result.Providers,
+            }));
+        }
+        else if (result.AlreadyComplete)
+        {
+            Console.Out.WriteLine($"already complete: files {result.FromFile}..{result.ToFile} hold all their labels; nothing to do. VRF nonce: {result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        }
+        else
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: {result.LabelsComputed} labels in {ProgressDisplay.Duration(result.Elapsed)} ({result.LabelsPerSecond:F0} labels/s, {result.LabelsPerSecond * 16 / (1 << 20):F2} MiB/s); VRF nonce {result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    internal static string Describe(double done, double total, double rate)
+    {
+        var eta = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{done:F0}/{total:F0} labels, {rate:F0} labels/s, {rate * 16 / (1 << 20):F2} MiB/s, ETA {ProgressDisplay.Duration(eta)}");
+    }
+}
+
+/// <summary>An IProgress that calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

@@ -1,0 +1,615 @@
+using System.Diagnostics;
+using Prover.Core.Crypto;
+using Prover.Core.Data;
+
+namespace Prover.Core.Init;
+
+/// <summary>
+/// Fills a data directory with labels (spec §3): <c>postdata_N.bin</c> files in order, the VRF nonce search (smallest
+/// 32-byte output below the difficulty, continuing past the data as postcli does when none was found) and
+/// <c>postdata_metadata.json</c> in post-rs's form. Crash-safe and resumable: see <see cref="InitState"/>.
+/// Several providers can work at once; the label range is handed out in chunks as each provider asks for more,
+/// and the chunks are written back in order.
+/// </summary>
+public sealed class Initializer
+{
+    private readonly IReadOnlyList<ILabelProvider> _providers;
+    private readonly Action<string> _log;
+
+    /// <summary>Labels re-checked against a fresh computation before a run extends existing data.</summary>
+    public const int ResumeCheckLabels = 4;
+
+    public Initializer(IReadOnlyList<ILabelProvider> providers, Action<string>? log = null)
+    {
+        if (providers.Count == 0)
+        {
+            throw new ArgumentException("at least one label provider is needed", nameof(providers));
+        }
+
+        _providers = providers;
+        _log = log ?? (_ => { });
+    }
+
+    public static void ValidateOptions(InitOptions o)
+    {
+        if (o.NodeId.Length != 32)
+        {
+            throw new PostDataException("--node-id must be 32 bytes");
+        }
+
+        if (o.CommitmentAtxId.Length != 32)
+        {
+            throw new PostDataException("--commitment-atx-id must be 32 bytes");
+        }
+
+        if (o.NumUnits == 0)
+        {
+            throw new PostDataException("--num-units must be at least 1");
+        }
+
+        if (o.LabelsPerUnit == 0)
+        {
+            throw new PostDataException("--labels-per-unit must be at least 1");
+        }
+
+        if (o.LabelsPerUnit > ulong.MaxValue / o.NumUnits)
+        {
+            throw new PostDataException("--labels-per-unit × --num-units overflows 64 bits");
+        }
+
+        if (o.MaxFileSize < PostDataLayout.LabelSize)
+        {
+            throw new PostDataException($"--max-file-size must be at least {PostDataLayout.LabelSize} bytes (one label)");
+        }
+
+        if (o.ScryptN < 2 || (o.ScryptN & (o.ScryptN - 1)) != 0)
+        {
+            throw new PostDataException($"--scrypt-n must be a power of two ≥ 2, got {o.ScryptN}");
+        }
+
+        if (o.VrfDifficulty is { Length: not 32 })
+        {
+            throw new PostDataException("--vrf-difficulty must be 32 bytes");
+        }
+
+        var layout = new PostDataLayout(o.LabelsPerUnit * o.NumUnits, o.MaxFileSize / PostDataLayout.LabelSize);
+        int from = o.FromFile ?? 0;
+        int to = o.ToFile ?? layout.NumFiles - 1;
+        if (from < 0 || from >= layout.NumFiles)
+        {
+            throw new PostDataException($"--from-file {from} is outside the data's files 0..{layout.NumFiles - 1}");
+        }
+
+        if (to < from || to >= layout.NumFiles)
+        {
+            throw new PostDataException($"--to-file {to} must be within {from}..{layout.NumFiles - 1}");
+        }
+    }
+
+    public InitResult Run(InitOptions options, IProgress<InitProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ValidateOptions(options);
+        Directory.CreateDirectory(options.DataDir);
+        var stopwatch = Stopwatch.StartNew();
+
+        var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits,
+            options.MaxFileSize / PostDataLayout.LabelSize);
+        int from = options.FromFile ?? 0;
+        int to = options.ToFile ?? layout.NumFiles - 1;
+        bool coversLastFile = to == layout.NumFiles - 1;
+        ulong rangeStart = layout.FirstLabel(from);
+        ulong rangeEnd = layout.FirstLabel(to) + layout.LabelsInFile(to);
+        var commitment = Blake3.HashParts(options.NodeId, options.CommitmentAtxId);
+        var difficulty = options.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
+        var statePath = InitState.PathFor(options.DataDir, from, to);
+
+        var metadata = CheckOrCreateMetadata(options, layout);
+        var state = InitState.TryLoad(statePath);
+        if (state is not null)
+        {
+            CheckState(state, statePath, commitment, options, layout, from, to, difficulty);
+        }
+
+        // The resume point: from the state file when there is one, else from the sizes of the files.
+        ulong checkpoint = state?.Next ?? ResumePointFromFiles(options.DataDir, layout, from, to);
+        checkpoint = Math.Min(checkpoint, ResumePointFromFiles(options.DataDir, layout, from, to));
+        PrepareFilesForResume(options.DataDir, layout, from, to, checkpoint, state is not null);
+
+        var best = new VrfBest(difficulty);
+        if (state is { BestIndex: { } bi, BestOutput: { } bo })
+        {
+            best.Offer(bi, Convert.FromHexString(bo));
+        }
+
+        if (checkpoint > rangeStart)
+        {
+            VerifyExistingLabels(options, layout, commitment, rangeStart, checkpoint, cancellationToken);
+        }
+
+        if (checkpoint > rangeStart && checkpoint < rangeEnd)
+        {
+            _log($"resuming at label {checkpoint} ({checkpoint - rangeStart} of {rangeEnd - rangeStart} labels of files {from}..{to} already on disk and verified)");
+        }
+
+        // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
+        if (metadata.Nonce is { } existingNonce)
+        {
+            var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
+            best.Offer(existingNonce, output);
+        }
+
+        ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
+        bool nonceNeeded = coversLastFile && !best.Found;
+        if (checkpoint >= rangeEnd && !nonceNeeded)
+        {
+            var done = FinishMetadata(options.DataDir, metadata, best, state?.SearchedBeyond);
+            SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
+            return new InitResult
+            {
+                AlreadyComplete = true,
+                FromFile = from,
+                ToFile = to,
+                FirstLabel = rangeStart,
+                EndLabel = rangeEnd,
+                ResumedFrom = rangeEnd,
+                LabelsComputed = 0,
+                Elapsed = stopwatch.Elapsed,
+                Nonce = done.Nonce,
+                NonceOutput = best.Output,
+                Providers = ProviderNames,
+            };
+        }
+
+        ulong computed = 0;
+        var runStart = checkpoint;
+        if (checkpoint < rangeEnd)
+        {
+            using var writer = new LabelFileWriter(options.DataDir, layout, checkpoint);
+            var lastCheckpoint = Stopwatch.StartNew();
+            ulong position = checkpoint;
+
+            void Checkpoint(bool complete)
+            {
+                writer.Flush();
+                SaveState(statePath, commitment, options, layout, from, to, difficulty, position, best, null, complete);
+                lastCheckpoint.Restart();
+                options.AfterCheckpoint?.Invoke(position);
+            }
+
+            try
+            {
+                RunChunks(commitment, options.ScryptN, checkpoint, rangeEnd, (start, count, outputs) =>
+                {
+                    bool fileDone = writer.Write(start, count, outputs);
+                    best.Scan(start, count, outputs);
+                    position = start + (ulong)count;
+                    computed += (ulong)count;
+                    if (fileDone || lastCheckpoint.Elapsed >= options.CheckpointInterval)
+                    {
+                        Checkpoint(false);
+                    }
+
+                    progress?.Report(new InitProgress(position - rangeStart, rangeEnd - rangeStart, computed,
+                        stopwatch.Elapsed, false));
+                    return true;
+                }, cancellationToken);
+            }
+            finally
+            {
+                // Whatever was written in order is kept: make it durable and record it as the resume point.
+                Checkpoint(false);
+            }
+        }
+
+        ulong? searchedBeyond = state?.SearchedBeyond;
+        if (coversLastFile && !best.Found)
+        {
+            _log($"no label below the VRF difficulty in the data; searching labels past {layout.TotalLabels} (not stored), as postcli does");
+            ulong position = beyond;
+            var lastSave = Stopwatch.StartNew();
+            try
+            {
+                RunChunks(commitment, options.ScryptN, beyond, ulong.MaxValue, (start, count, outputs) =>
+                {
+                    best.Scan(start, count, outputs);
+                    position = start + (ulong)count;
+                    computed += (ulong)count;
+                    if (lastSave.Elapsed >= options.CheckpointInterval)
+                    {
+                        SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, position, false);
+                        lastSave.Restart();
+                    }
+
+                    progress?.Report(new InitProgress(rangeEnd - rangeStart, rangeEnd - rangeStart, computed,
+                        stopwatch.Elapsed, true));
+                    return !best.Found;
+                }, cancellationToken);
+            }
+            finally
+            {
+                SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, position, false);
+            }
+
+            searchedBeyond = position;
+        }
+
+        var final = FinishMetadata(options.DataDir, metadata, best, searchedBeyond);
+        SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
+        return new InitResult
+        {
+            AlreadyComplete = false,
+            FromFile = from,
+            ToFile = to,
+            FirstLabel = rangeStart,
+            EndLabel = rangeEnd,
+            ResumedFrom = runStart,
+            LabelsComputed = computed,
+            Elapsed = stopwatch.Elapsed,
+            Nonce = final.Nonce,
+            NonceOutput = best.Output,
+            Providers = ProviderNames,
+        };
+    }
+
+    private string ProviderNames => string.Join(", ", _providers.Select(p => p.Name));
+
+    private static PostMetadata CheckOrCreateMetadata(InitOptions o, PostDataLayout layout)
+    {
+        var wanted = new PostMetadata
+        {
+            NodeId = o.NodeId,
+            CommitmentAtxId = o.CommitmentAtxId,
+            LabelsPerUnit = o.LabelsPerUnit,
+            NumUnits = o.NumUnits,
+            MaxFileSize = layout.LabelsPerFile * PostDataLayout.LabelSize,
+        };
+        if (!PostMetadata.Exists(o.DataDir))
+        {
+            if (PostDataLayout.ListFiles(o.DataDir).Count > 0)
+            {
+                throw new PostDataException(
+                    $"{o.DataDir} holds postdata files but no {PostMetadata.FileName}: refusing to write into data of unknown origin");
+            }
+
+            wanted.Save(o.DataDir);
+            return wanted;
+        }
+
+        var existing = PostMetadata.Load(o.DataDir);
+        var problems = new List<string>();
+        if (!existing.NodeId.AsSpan().SequenceEqual(o.NodeId))
+        {
+            problems.Add($"NodeId is {Hex.Format(existing.NodeId)}, not {Hex.Format(o.NodeId)}");
+        }
+
+        if (!existing.CommitmentAtxId.AsSpan().SequenceEqual(o.CommitmentAtxId))
+        {
+            problems.Add($"CommitmentAtxId is {Hex.Format(existing.CommitmentAtxId)}, not {Hex.Format(o.CommitmentAtxId)}");
+        }
+
+        if (existing.LabelsPerUnit != o.LabelsPerUnit)
+        {
+            problems.Add($"LabelsPerUnit is {existing.LabelsPerUnit}, not {o.LabelsPerUnit}");
+        }
+
+        if (existing.NumUnits != o.NumUnits)
+        {
+            problems.Add($"NumUnits is {existing.NumUnits}, not {o.NumUnits}");
+        }
+
+        if (existing.MaxFileSize / PostDataLayout.LabelSize != layout.LabelsPerFile)
+        {
+            problems.Add($"MaxFileSize is {existing.MaxFileSize}, not {o.MaxFileSize}");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new PostDataException(
+                $"{Path.Combine(o.DataDir, PostMetadata.FileName)} describes different data ({string.Join("; ", problems)}): refusing to mix them. Use another --datadir or the same parameters.");
+        }
+
+        return existing;
+    }
+
+    private static void CheckState(InitState s, string path, byte[] commitment, InitOptions o, PostDataLayout layout,
+        int from, int to, byte[] difficulty)
+    {
+        string? problem = null;
+        if (!string.Equals(s.Commitment, Hex.Format(commitment), StringComparison.Ordinal))
+        {
+            problem = $"commitment {s.Commitment}, not {Hex.Format(commitment)}";
+        }
+        else if (s.ScryptN != o.ScryptN)
+        {
+            problem = $"scrypt N = {s.ScryptN}, not {o.ScryptN}";
+        }
+        else if (s.LabelsPerFile != layout.LabelsPerFile || s.TotalLabels != layout.TotalLabels)
+        {
+            problem = $"{s.TotalLabels} labels in files of {s.LabelsPerFile}, not {layout.TotalLabels} in files of {layout.LabelsPerFile}";
+        }
+        else if (s.FromFile != from || s.ToFile != to)
+        {
+            problem = $"files {s.FromFile}..{s.ToFile}, not {from}..{to}";
+        }
+        else if (!string.Equals(s.VrfDifficulty, Hex.Format(difficulty), StringComparison.Ordinal))
+        {
+            problem = $"VRF difficulty {s.VrfDifficulty}, not {Hex.Format(difficulty)}";
+        }
+
+        if (problem is not null)
+        {
+            throw new PostDataException(
+                $"{path}: this data was being initialized with {problem}; refusing to extend it with other parameters.");
+        }
+    }
+
+    private static void SaveState(string path, byte[] commitment, InitOptions o, PostDataLayout layout, int from, int to,
+        byte[] difficulty, ulong next, VrfBest best, ulong? searchedBeyond, bool complete)
+    {
+        new InitState
+        {
+            Commitment = Hex.Format(commitment),
+            ScryptN = o.ScryptN,
+            LabelsPerFile = layout.LabelsPerFile,
+            TotalLabels = layout.TotalLabels,
+            FromFile = from,
+            ToFile = to,
+            VrfDifficulty = Hex.Format(difficulty),
+            Next = next,
+            BestIndex = best.Index,
+            BestOutput = best.Output is { } b ? Hex.Format(b) : null,
+            SearchedBeyond = searchedBeyond,
+            Complete = complete,
+        }.Save(path);
+    }
+
+    /// <summary>Complete files count in full; the first incomplete file counts its whole labels; later files are ignored.</summary>
+    private static ulong ResumePointFromFiles(string dataDir, PostDataLayout layout, int from, int to)
+    {
+        for (int f = from; f <= to; f++)
+        {
+            var info = new FileInfo(Path.Combine(dataDir, PostDataLayout.FileName(f)));
+            ulong expected = layout.LabelsInFile(f) * PostDataLayout.LabelSize;
+            ulong size = info.Exists ? (ulong)info.Length : 0;
+            if (size > expected)
+            {
+                throw new PostDataException(
+                    $"{info.FullName} is {size} bytes, larger than the {expected} bytes this layout puts in it: refusing to touch it");
+            }
+
+            if (size < expected)
+            {
+                return layout.FirstLabel(f) + size / PostDataLayout.LabelSize;
+            }
+        }
+
+        return layout.FirstLabel(to) + layout.LabelsInFile(to);
+    }
+
+    /// <summary>Cuts the files back to the resume point: torn or unflushed labels past it are never trusted.</summary>
+    private void PrepareFilesForResume(string dataDir, PostDataLayout layout, int from, int to, ulong checkpoint,
+        bool ownState)
+    {
+        if (checkpoint >= layout.FirstLabel(to) + layout.LabelsInFile(to))
+        {
+            return;
+        }
+
+        int current = layout.FileOf(checkpoint);
+        var currentPath = Path.Combine(dataDir, PostDataLayout.FileName(current));
+        long keep = (long)((checkpoint - layout.FirstLabel(current)) * PostDataLayout.LabelSize);
+        if (File.Exists(currentPath) && new FileInfo(currentPath).Length > keep)
+        {
+            using var fs = new FileStream(currentPath, FileMode.Open, FileAccess.Write);
+            _log($"{currentPath}: discarding {fs.Length - keep} bytes past the last durable checkpoint");
+            fs.SetLength(keep);
+            fs.Flush(true);
+        }
+
+        for (int f = current + 1; f <= to; f++)
+        {
+            var path = Path.Combine(dataDir, PostDataLayout.FileName(f));
+            if (!File.Exists(path) || new FileInfo(path).Length == 0)
+            {
+                continue;
+            }
+
+            if (!ownState)
+            {
+                throw new PostDataException(
+                    $"{path} exists although {PostDataLayout.FileName(current)} before it is incomplete: refusing to overwrite data this tool did not write. Move it away or initialize it as its own range.");
+            }
+
+            _log($"{path}: discarding labels written after the last durable checkpoint");
+            File.Delete(path);
+        }
+    }
+
+    private void VerifyExistingLabels(InitOptions o, PostDataLayout layout, byte[] commitment, ulong rangeStart,
+        ulong checkpoint, CancellationToken ct)
+    {
+        ulong count = Math.Min((ulong)ResumeCheckLabels, checkpoint - rangeStart);
+        ulong first = checkpoint - count;
+        var checks = new List<(ulong Start, int Count)> { (first, (int)count) };
+        if (first > rangeStart)
+        {
+            checks.Add((rangeStart, 1));
+        }
+
+        foreach (var (start, n) in checks)
+        {
+            var outputs = new byte[n * 32];
+            _providers[0].ComputeOutputs(commitment, o.ScryptN, start, n, outputs, ct);
+            for (int i = 0; i < n; i++)
+            {
+                ulong index = start + (ulong)i;
+                int file = layout.FileOf(index);
+                long offset = (long)((index - layout.FirstLabel(file)) * PostDataLayout.LabelSize);
+                var path = Path.Combine(o.DataDir, PostDataLayout.FileName(file));
+                var onDisk = new byte[PostDataLayout.LabelSize];
+                using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+                {
+                    fs.Position = offset;
+                    fs.ReadExactly(onDisk);
+                }
+
+                if (!onDisk.AsSpan().SequenceEqual(outputs.AsSpan(i * 32, PostDataLayout.LabelSize)))
+                {
+                    throw new PostDataException(
+                        $"{path} offset {offset}: label {index} on disk ({Hex.Format(onDisk)}) differs from a fresh computation " +
+                        $"({Hex.Format(outputs.AsSpan(i * 32, 16))}) with commitment {Hex.Format(commitment)} and scrypt N = {o.ScryptN}: " +
+                        "the existing data was made with other parameters or is corrupt; refusing to extend it.");
+                }
+            }
+        }
+    }
+
+    private byte[] ComputeOne(byte[] commitment, ulong n, ulong index, CancellationToken ct)
+    {
+        var output = new byte[32];
+        _providers[0].ComputeOutputs(commitment, n, index, 1, output, ct);
+        return output;
+    }
+
+    private static PostMetadata FinishMetadata(string dataDir, PostMetadata metadata, VrfBest best, ulong? searchedBeyond)
+    {
+        var updated = metadata with
+        {
+            Nonce = best.Index ?? metadata.Nonce,
+            LastPosition = searchedBeyond ?? metadata.LastPosition,
+            NonceValue = null,
+        };
+        if (updated != metadata || updated.Nonce != metadata.Nonce)
+        {
+            updated.Save(dataDir);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// Hands the range [start, end) out to the providers in chunks, each provider asking for its next chunk as soon as
+    /// it is free, and passes the results to <paramref name="consume"/> strictly in order on the calling thread.
+    /// <paramref name="consume"/> returns false to stop early.
+    /// </summary>
+    private void RunChunks(byte[] commitment, ulong n, ulong start, ulong end,
+        Func<ulong, int, byte[], bool> consume, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ct = cts.Token;
+        object gate = new();
+        ulong next = start;
+        var ready = new Dictionary<ulong, (int Count, byte[] Outputs)>();
+        int slots = Math.Max(4, 3 * _providers.Count);
+        using var inFlight = new SemaphoreSlim(slots);
+        Exception? failure = null;
+        bool stop = false;
+
+        void Work(ILabelProvider provider)
+        {
+            try
+            {
+                int batch = Math.Max(1, provider.PreferredBatchSize(n));
+                while (true)
+                {
+                    inFlight.Wait(ct);
+                    ulong chunkStart;
+                    int count;
+                    lock (gate)
+                    {
+                        if (stop || next >= end)
+                        {
+                            inFlight.Release();
+                            return;
+                        }
+
+                        chunkStart = next;
+                        count = (int)Math.Min((ulong)batch, end - next);
+                        next += (ulong)count;
+                    }
+
+                    var outputs = new byte[count * 32];
+                    provider.ComputeOutputs(commitment, n, chunkStart, count, outputs, ct);
+                    lock (gate)
+                    {
+                        ready[chunkStart] = (count, outputs);
+                        Monitor.PulseAll(gate);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                lock (gate)
+                {
+                    failure ??= new InvalidOperationException($"label provider '{provider.Id}' failed: {e.Message}", e);
+                    Monitor.PulseAll(gate);
+                }
+
+                cts.Cancel();
+            }
+        }
+
+        var threads = _providers.Select(p => new Thread(() => Work(p))
+        {
+            IsBackground = true,
+            Name = $"labels-{p.Id}",
+        }).ToList();
+        threads.ForEach(t => t.Start());
+        try
+        {
+            ulong expected = start;
+            while (expected < end)
+            {
+                (int Count, byte[] Outputs) chunk;
+                lock (gate)
+                {
+                    while (!ready.ContainsKey(expected) && failure is null && !ct.IsCancellationRequested)
+                    {
+                        Monitor.Wait(gate, 100);
+                    }
+
+                    if (failure is not null)
+                    {
+                        break;
+                    }
+
+                    if (!ready.Remove(expected, out chunk))
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        continue;
+                    }
+                }
+
+                inFlight.Release();
+                if (!consume(expected, chunk.Count, chunk.Outputs))
+                {
+                    break;
+                }
+
+                expected += (ulong)chunk.Count;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            lock (gate)
+            {
+                stop = true;
+            }
+
+            cts.Cancel();
+            threads.ForEach(t => t.Join());
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
