@@ -48,6 +48,9 @@ public abstract class PostDataSource
     /// <summary>The postdata files of <paramref name="dataDir"/> described by <paramref name="metadata"/>.</summary>
     public static PostDataSource FromDirectory(string dataDir, PostMetadata metadata) => new DirectorySource(dataDir, metadata);
 
+    /// <summary>The first <paramref name="maxBytes"/> bytes of one file of labels (profiling); its first label is index 0.</summary>
+    public static PostDataSource FromFile(string path, long maxBytes) => new DirectorySource([path], (ulong)maxBytes);
+
     /// <summary>Labels already in memory; <paramref name="firstLabelIndex"/> is the index of the first one.</summary>
     public static PostDataSource FromMemory(ReadOnlyMemory<byte> labels, ulong firstLabelIndex = 0) => new MemorySource(labels, firstLabelIndex);
 
@@ -73,20 +76,20 @@ public abstract class PostDataSource
     /// </summary>
     private sealed class DirectorySource : PostDataSource
     {
-        private readonly IReadOnlyList<(int Index, string Path)> _files;
+        private readonly IReadOnlyList<string> _files;
         private readonly ulong _maxFileSize;
 
         public DirectorySource(string dataDir, PostMetadata metadata)
+            : this(ListFiles(dataDir), metadata.MaxFileSize)
         {
-            _files = PostDataLayout.ListFiles(dataDir);
-            if (_files.Count == 0)
-            {
-                throw new PostDataException($"no postdata_N.bin files in '{dataDir}'");
-            }
+        }
 
-            _maxFileSize = metadata.MaxFileSize;
+        public DirectorySource(IReadOnlyList<string> files, ulong maxFileSize)
+        {
+            _files = files;
+            _maxFileSize = maxFileSize;
             long total = 0;
-            foreach (var (_, path) in _files)
+            foreach (string path in _files)
             {
                 total += (long)Math.Min((ulong)new FileInfo(path).Length, _maxFileSize);
             }
@@ -96,12 +99,20 @@ public abstract class PostDataSource
 
         public override long TotalBytes { get; }
 
+        private static string[] ListFiles(string dataDir)
+        {
+            var files = PostDataLayout.ListFiles(dataDir);
+            return files.Count == 0
+                ? throw new PostDataException($"no postdata_N.bin files in '{dataDir}'")
+                : files.Select(f => f.Path).ToArray();
+        }
+
         public override IEnumerable<DataBatch> ReadBatches(int batchSize, BufferPool buffers, CancellationToken cancellationToken)
         {
             long position = 0;
             for (int id = 0; id < _files.Count; id++)
             {
-                string path = _files[id].Path;
+                string path = _files[id];
                 ulong fileStart = (ulong)id * _maxFileSize;
                 using SafeFileHandle handle = OpenRead(path);
                 long limit = (long)Math.Min((ulong)RandomAccess.GetLength(handle), _maxFileSize);

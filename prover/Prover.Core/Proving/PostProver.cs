@@ -138,8 +138,27 @@ public sealed class PostProver
         }
     }
 
+    /// <summary>
+    /// Scans all of <paramref name="source"/> once with <paramref name="scanner"/> (reader thread, scanning threads),
+    /// stopping early when <paramref name="sink"/> asks. Used by the profiler, which times passes without k2pow.
+    /// Returns the bytes scanned.
+    /// </summary>
+    public static long ScanOnce(PostDataSource source, ProvingPass pass, IProvingScanner scanner, ILabelHitSink sink, ProvingOptions options,
+        IProgress<ProvingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(pass);
+        ArgumentNullException.ThrowIfNull(scanner);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var tracker = new ScanTracker(0, pass.FirstNonce, pass.FirstNonce + (uint)pass.NonceCount, source.TotalBytes, progress, options.ProgressInterval);
+        Scan(source, scanner, sink, options, tracker, cancellationToken);
+        return tracker.Scanned;
+    }
+
     /// <summary>One pass over the data: a reader thread and <c>threads</c> scanning threads; stops early once a nonce wins.</summary>
-    private static void Scan(PostDataSource source, IProvingScanner scanner, K2Collector collector, ProvingOptions options,
+    private static void Scan(PostDataSource source, IProvingScanner scanner, ILabelHitSink collector, ProvingOptions options,
         ScanTracker tracker, CancellationToken cancellationToken)
     {
         int threads = options.EffectiveThreads;
@@ -253,6 +272,17 @@ public sealed class PostProver
         private long _scanned;
         private long _position;
         private TimeSpan _lastReport = TimeSpan.MinValue;
+
+        public long Scanned
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _scanned;
+                }
+            }
+        }
 
         public void Completed(long position, int length)
         {
