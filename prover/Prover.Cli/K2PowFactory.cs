@@ -3,18 +3,11 @@ using Prover.Core.Pow;
 
 namespace Prover.Cli;
 
-/// <summary>RandomX mode of the k2pow (spec §5.1): same results, fast ≈ 2 GiB dataset, light ≈ 256 MiB and ~10× slower.</summary>
-public enum RandomXMode
-{
-    Fast,
-    Light,
-}
-
 /// <summary>What the prove/verify/profile commands ask of the k2pow.</summary>
-/// <param name="Mode">RandomX mode.</param>
+/// <param name="LightMode">RandomX light mode (≈ 256 MiB, ~10× slower) instead of fast mode (≈ 2 GiB dataset); same results.</param>
 /// <param name="Threads">Threads for the local pow search (0 = all cores).</param>
 /// <param name="RemoteUrl">Base URL of a k2pow-service; null = compute locally.</param>
-public sealed record K2PowSettings(RandomXMode Mode, int Threads, Uri? RemoteUrl = null);
+public sealed record K2PowSettings(bool LightMode, int Threads, Uri? RemoteUrl = null);
 
 /// <summary>
 /// The seam between the commands of this file set and the RandomX k2pow implementation: Program.cs assigns
@@ -35,10 +28,11 @@ public static class K2PowFactory
     internal static IK2PowVerifier Verifier(K2PowSettings settings) =>
         CreateVerifier?.Invoke(settings) ?? throw new PostDataException("k2pow (RandomX) verifier is not connected in this build");
 
-    internal static RandomXMode ParseMode(string? text) => text?.ToLowerInvariant() switch
+    /// <summary>Parses --randomx-mode: true for light mode.</summary>
+    internal static bool ParseLightMode(string? text) => text?.ToLowerInvariant() switch
     {
-        null or "fast" => RandomXMode.Fast,
-        "light" => RandomXMode.Light,
+        null or "fast" => false,
+        "light" => true,
         _ => throw new PostDataException($"--randomx-mode must be 'fast' or 'light' (got '{text}')"),
     };
 }

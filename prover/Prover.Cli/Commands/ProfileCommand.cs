@@ -136,7 +136,7 @@ public static class ProfileCommand
             }
 
             var init = Stopwatch.StartNew();
-            var pow = K2PowFactory.Prover(new K2PowSettings(K2PowFactory.ParseMode(parse.GetValue(randomxMode)), parse.GetValue(threads)));
+            var pow = K2PowFactory.Prover(new K2PowSettings(K2PowFactory.ParseLightMode(parse.GetValue(randomxMode)), parse.GetValue(threads)));
             TimeSpan initTime = init.Elapsed;
             try
             {

@@ -56,7 +56,7 @@ public static class ProveCommand
                 throw new PostDataException($"k1 {config.K1} does not fit {metadata.TotalLabels} labels");
             }
 
-            var settings = new K2PowSettings(K2PowFactory.ParseMode(parse.GetValue(randomxMode)), parse.GetValue(powThreads), remoteUrl);
+            var settings = new K2PowSettings(K2PowFactory.ParseLightMode(parse.GetValue(randomxMode)), parse.GetValue(powThreads), remoteUrl);
             var pow = K2PowFactory.Prover(settings);
             try
             {

@@ -70,7 +70,7 @@ public static class VerifyCommand
                     ? VerifyMode.Subset((int)subset, string.IsNullOrEmpty(parse.GetValue(seed)) ? [] : Hex.Parse(parse.GetValue(seed), "--seed"))
                     : VerifyMode.All;
 
-            var powVerifier = K2PowFactory.Verifier(new K2PowSettings(K2PowFactory.ParseMode(parse.GetValue(randomxMode)), 1));
+            var powVerifier = K2PowFactory.Verifier(new K2PowSettings(K2PowFactory.ParseLightMode(parse.GetValue(randomxMode)), 1));
             VerifyError? error;
             try
             {
