@@ -271,7 +271,7 @@ public sealed class PostProver
         private readonly Stopwatch _elapsed = Stopwatch.StartNew();
         private long _scanned;
         private long _position;
-        private TimeSpan _lastReport = TimeSpan.MinValue;
+        private TimeSpan? _lastReport;
 
         public long Scanned
         {
@@ -302,7 +302,7 @@ public sealed class PostProver
                     _pending[position] = length;
                 }
 
-                if (progress is not null && _elapsed.Elapsed - _lastReport >= interval)
+                if (progress is not null && (_lastReport is not { } last || _elapsed.Elapsed - last >= interval))
                 {
                     _lastReport = _elapsed.Elapsed;
                     progress.Report(Snapshot(ProvingStage.Scanning));
