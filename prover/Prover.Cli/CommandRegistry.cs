@@ -14,5 +14,6 @@ internal static class CommandRegistry
         yield return ProveCommand.Create();
         yield return VerifyCommand.Create();
         yield return ProfileCommand.Create();
+        yield return K2PowCommand.Create();
     }
 }
