@@ -14,6 +14,9 @@ public sealed record ProvingOptions
     /// <summary>Scanning threads; 0 = all cores. With 1 thread the result is deterministic (post-rs with one core).</summary>
     public int Threads { get; init; }
 
+    /// <summary>First nonce of the first pass (a multiple of 16; post-rs always starts at 0). Lets a restarted prover skip passes it already ran.</summary>
+    public uint StartNonce { get; init; }
+
     /// <summary>Bytes per read (a multiple of 128). Batches never span two files.</summary>
     public int BatchSize { get; init; } = 4 << 20;
 
@@ -28,6 +31,11 @@ public sealed record ProvingOptions
         if (Nonces <= 0 || Nonces % ProvingConstants.NoncesPerGroup != 0 || Nonces > ProvingConstants.MaxNonces)
         {
             throw new ArgumentException($"nonces must be a positive multiple of 16 and at most {ProvingConstants.MaxNonces} (got {Nonces}).");
+        }
+
+        if (StartNonce % ProvingConstants.NoncesPerGroup != 0 || StartNonce >= ProvingConstants.MaxNonces)
+        {
+            throw new ArgumentException($"the start nonce must be a multiple of 16 below {ProvingConstants.MaxNonces} (got {StartNonce}).");
         }
 
         if (Threads < 0)
@@ -100,7 +108,7 @@ public sealed class PostProver
         for (int pass = 0; ; pass++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            uint nonceStart = (uint)(pass * nonces);
+            uint nonceStart = options.StartNonce + (uint)(pass * nonces);
             uint nonceEnd = nonceStart + (uint)nonces;
             if (nonceEnd > ProvingConstants.MaxNonces)
             {
