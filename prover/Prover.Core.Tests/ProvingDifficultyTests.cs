@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Xunit;
 

@@ -97,7 +97,7 @@ public sealed class ProofVerifier
         }
 
         // 2. k2pow of the nonce group, against the difficulty scaled by the units.
-        byte[] powDifficulty = Prover.Core.Proving.K2PowDifficulty.Scale(_proofConfig.PowDifficulty, metadata.NumUnits);
+        byte[] powDifficulty = K2PowDifficulty.Scale(_proofConfig.PowDifficulty, metadata.NumUnits);
         uint nonceGroup = proof.Nonce / ProvingConstants.NoncesPerGroup;
         if (nonceGroup > byte.MaxValue)
         {

@@ -50,7 +50,14 @@ public sealed record ProofMetadata(byte[] NodeId, byte[] CommitmentAtxId, byte[]
 public sealed record ProofConfig(uint K1, uint K2, uint K3, byte[] PowDifficulty)
 {
     /// <summary>Mainnet: k1 26, k2 37, k3 1, k2pow difficulty 000dfb23b0979b4b00….</summary>
-    public static ProofConfig Mainnet => new(26, 37, 1, K2PowDifficulty.Mainnet.ToArray());
+    public static ProofConfig Mainnet => new(26, 37, 1, MainnetPowDifficulty.ToArray());
+
+    /// <summary>Mainnet per-unit k2pow difficulty (big-endian 256-bit), go-spacemesh config/mainnet.go.</summary>
+    public static ReadOnlySpan<byte> MainnetPowDifficulty =>
+    [
+        0x00, 0x0d, 0xfb, 0x23, 0xb0, 0x97, 0x9b, 0x4b, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 }
 
 /// <summary>Network initialization parameters (spec §2.1 <c>InitConfig</c>); scrypt r = p = 1.</summary>
