@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Proving throughput against OpenSSL's AES-128-ECB on one core, measured in the same run on the same machine.
-# Writes bench/results/prove-cpu.md. Usage: bash bench/prove-cpu.sh [seconds]   (default 10 s of proving)
+# Writes bench/results/prove-cpu.md (or $PROVE_CPU_OUT). Usage: bash bench/prove-cpu.sh [seconds]   (default 10 s of proving)
+# POST_BIN=path/to/post uses a prebuilt post binary (e.g. a self-contained publish) instead of building with dotnet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PROVE="${1:-10}"
-OUT=bench/results/prove-cpu.md
-mkdir -p bench/results
+OUT="${PROVE_CPU_OUT:-bench/results/prove-cpu.md}"
+mkdir -p "$(dirname "$OUT")"
 
-dotnet build prover/Prover.Cli -c Release -v q -nologo >/dev/null
-POST=(dotnet prover/Prover.Cli/bin/Release/net10.0/post.dll)
+if [ -n "${POST_BIN:-}" ]; then
+  POST=("$POST_BIN")
+else
+  dotnet build prover/Prover.Cli -c Release -v q -nologo >/dev/null
+  POST=(dotnet prover/Prover.Cli/bin/Release/net10.0/post.dll)
+fi
 PIN=()
 if command -v taskset >/dev/null; then PIN=(taskset -c 0); fi
 
@@ -39,7 +44,7 @@ ratio_cpu=$(awk -v a="$prove_gib" -v b="$ssl_cpu_gib" 'BEGIN { printf "%.0f", 10
   echo
   echo "- CPU: $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) logical cores; AES flags: $(grep -o -w 'aes\|vaes\|avx512f\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
   echo "- Load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the machine: figures are lower bounds)"
-  echo "- $(dotnet --version | sed 's/^/.NET SDK /'), $(openssl version)"
+  echo "- $( (dotnet --version 2>/dev/null | sed 's/^/.NET SDK /') || echo "post: ${POST[*]}"), $(openssl version)"
   echo "- Pinned with: ${PIN[*]:-(no taskset)}"
   echo
   echo "## Commands"
@@ -63,5 +68,7 @@ ratio_cpu=$(awk -v a="$prove_gib" -v b="$ssl_cpu_gib" 'BEGIN { printf "%.0f", 10
   echo "Ratio, 16 nonces / OpenSSL: **${ratio_wall}%** of wall-clock OpenSSL, ${ratio_cpu}% of CPU-time OpenSSL (target ≥ 60%)."
   echo
   echo "Raw profile output (16 nonces): \`$(printf '%s' "$prove_json" | tr -d '\n ')\`"
+  echo
+  echo "All-core scaling (same binary): $("${POST[@]}" profile --threads 0 --nonces 16 --duration "$SECONDS_PROVE" --data-size 2 2>/dev/null | tr -d '\n ') with $(nproc) threads, 16 nonces."
 } > "$OUT"
 cat "$OUT"

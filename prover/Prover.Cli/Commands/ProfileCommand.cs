@@ -18,7 +18,6 @@ namespace Prover.Cli.Commands;
 public static class ProfileCommand
 {
     private static readonly byte[] ProfileChallenge = Encoding.ASCII.GetBytes("hello world, challenge me!!!!!!!");
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static Command Create()
     {
@@ -73,11 +72,11 @@ public static class ProfileCommand
             while (stopwatch.Elapsed.TotalSeconds < limit);
 
             double seconds = stopwatch.Elapsed.TotalSeconds;
-            Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
+            Console.Out.WriteLine(WriteJson(w =>
             {
-                ["time_s"] = seconds,
-                ["speed_gib_s"] = scanned / seconds / (1 << 30),
-            }, Indented));
+                w.WriteNumber("time_s", seconds);
+                w.WriteNumber("speed_gib_s", scanned / seconds / (1 << 30));
+            }));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{implementation}, {options.EffectiveThreads} thread(s), {options.Nonces} nonces, {scanned / (double)(1 << 30):F2} GiB scanned"));
             return ExitCodes.Ok;
@@ -152,12 +151,12 @@ public static class ProfileCommand
                 }
 
                 var average = total / count * (nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
-                Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+                Console.Out.WriteLine(WriteJson(w =>
                 {
-                    ["randomx_vm_init_time"] = Duration(initTime),
-                    ["average_time"] = Duration(average),
-                    ["iterations"] = count,
-                }, Indented));
+                    WriteDuration(w, "randomx_vm_init_time", initTime);
+                    WriteDuration(w, "average_time", average);
+                    w.WriteNumber("iterations", count);
+                }));
                 return ExitCodes.Ok;
             }
             finally
@@ -168,12 +167,28 @@ public static class ProfileCommand
         return command;
     }
 
-    // serde's Duration form: {"secs": u64, "nanos": u32}.
-    private static Dictionary<string, long> Duration(TimeSpan t) => new()
+    // Pretty JSON object written without reflection (the profiler also runs as a trimmed single-file binary).
+    private static string WriteJson(Action<Utf8JsonWriter> body)
     {
-        ["secs"] = t.Ticks / TimeSpan.TicksPerSecond,
-        ["nanos"] = t.Ticks % TimeSpan.TicksPerSecond * 100,
-    };
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    // serde's Duration form: {"secs": u64, "nanos": u32}.
+    private static void WriteDuration(Utf8JsonWriter writer, string name, TimeSpan t)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("secs", t.Ticks / TimeSpan.TicksPerSecond);
+        writer.WriteNumber("nanos", t.Ticks % TimeSpan.TicksPerSecond * 100);
+        writer.WriteEndObject();
+    }
 
     private sealed class NeverStop : ILabelHitSink
     {
