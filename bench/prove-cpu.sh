@@ -69,6 +69,6 @@ ratio_cpu=$(awk -v a="$prove_gib" -v b="$ssl_cpu_gib" 'BEGIN { printf "%.0f", 10
   echo
   echo "Raw profile output (16 nonces): \`$(printf '%s' "$prove_json" | tr -d '\n ')\`"
   echo
-  echo "All-core scaling (same binary): $("${POST[@]}" profile --threads 0 --nonces 16 --duration "$SECONDS_PROVE" --data-size 2 2>/dev/null | tr -d '\n ') with $(nproc) threads, 16 nonces."
+  echo "All-core scaling (same binary): $("${POST[@]}" profile --threads 0 --nonces 16 --duration "$SECONDS_PROVE" --data-size 1 2>/dev/null | tr -d '\n ') with $(nproc) threads, 16 nonces."
 } > "$OUT"
 cat "$OUT"
