@@ -71,4 +71,23 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
         Assert.True(doc.RootElement.GetProperty("speed_gib_s").GetDouble() > 0);
         Assert.Equal(2, doc.RootElement.EnumerateObject().Count());
     }
+
+    [Fact]
+    public void ProfilePow_PrintsSerdeDurations()
+    {
+        var (code, stdout, stderr) = PostCli.Run("profile", "pow", "--iterations", "2", "--randomx-mode", "light",
+            "--difficulty", new string('f', 64), "--nonces", "32", "--num-units", "3");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(2, doc.RootElement.GetProperty("iterations").GetInt32());
+        foreach (string name in new[] { "randomx_vm_init_time", "average_time" })
+        {
+            var duration = doc.RootElement.GetProperty(name);
+            Assert.True(duration.GetProperty("secs").GetInt64() >= 0);
+            Assert.InRange(duration.GetProperty("nanos").GetInt64(), 0, 999_999_999);
+        }
+
+        var init = doc.RootElement.GetProperty("randomx_vm_init_time");
+        Assert.True(init.GetProperty("secs").GetInt64() > 0 || init.GetProperty("nanos").GetInt64() > 0);
+    }
 }
