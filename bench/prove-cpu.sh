@@ -73,10 +73,12 @@ ratio_cpu=$(awk -v a="$prove_gib" -v b="$ssl_cpu_gib" 'BEGIN { printf "%.0f", 10
   echo
   echo "## How the kernel gets there"
   echo
-  echo "- AES-NI, eight independent blocks (the 8 labels of a 128-byte chunk) per group key in flight; round keys expanded once per pass."
-  echo "- Scores compared 16 bytes at a time (\\`Vector128.Equals\\` with 0 when the difficulty msb is 0, the mainnet case; \\`LessThanOrEqual\\` otherwise), masks combined into two 64-bit words per chunk."
-  echo "- Candidates (1/256 of the bytes at msb 0) appended without branches, two per 64-byte half, a rarely taken loop for more: the first version branched on \"any candidate in this chunk\" (taken ~39% of the time, mispredicted) and ran at ~40% of OpenSSL; branch-free queueing brought it to ~70-78% on the development VM."
-  echo "- Lazy per-nonce AES batched eight keys at a time at the end of each queue flush; verdicts reported in post-rs order. Measured: skipping the lazy work entirely would give ~87% of OpenSSL, so the lazy checks cost ~15%."
-  echo "- Tried and dropped (no gain within noise): 256-bit compares of two blocks at once; doing the lazy AES inline as soon as 8 candidates are queued (slower); a smaller candidate queue."
+  cat <<'NOTES'
+- AES-NI, eight independent blocks (the 8 labels of a 128-byte chunk) per group key in flight; round keys expanded once per pass.
+- Scores compared 16 bytes at a time (`Vector128.Equals` with 0 when the difficulty msb is 0, the mainnet case; `LessThanOrEqual` otherwise), masks combined into two 64-bit words per chunk.
+- Candidates (1/256 of the bytes at msb 0) appended without branches, two per 64-byte half, with a rarely taken loop for more. The first version branched on "any candidate in this chunk" (taken ~39% of the time, so mispredicted) and ran at ~40% of OpenSSL; branch-free queueing brought it to ~70-78% on the development VM.
+- Lazy per-nonce AES batched eight keys at a time when the queue is flushed; verdicts reported in post-rs order. Skipping the lazy work entirely (an experiment, not a mode) gives ~87% of OpenSSL: the lazy checks cost ~15%.
+- Tried and dropped (no gain within noise): 256-bit compares of two blocks at once; lazy AES as soon as 8 candidates are queued (slower); a smaller candidate queue.
+NOTES
 } > "$OUT"
 cat "$OUT"
