@@ -1,0 +1,254 @@
+using System.Buffers.Binary;
+using System.Runtime.ExceptionServices;
+
+namespace Prover.Core.Pow;
+
+/// <summary>
+/// Local k2pow over RandomX (spec §5.1): prover (parallel nonce search) and verifier. The search is deterministic for
+/// any number of threads: thread t tests nonces t, t+T, t+2T, … in order and stops once its next nonce is not below the
+/// best valid nonce found so far, so every nonce below the returned one has been tested and the result is the smallest
+/// valid pow (what post-rs returns on a 1-thread pool).
+/// </summary>
+public sealed class K2Pow : IK2PowProver, IK2PowVerifier
+{
+    /// <summary>Size of the RandomX input.</summary>
+    public const int InputSize = 48;
+
+    /// <summary>pow candidates are 56-bit: [0, 2^56).</summary>
+    public const ulong NonceSpace = 1UL << 56;
+
+    /// <summary>Creates a k2pow prover/verifier over a shared RandomX context (the context is not owned).</summary>
+    /// <param name="context">RandomX state for the key <see cref="RandomXContext.SpacemeshKey"/>.</param>
+    /// <param name="threads">Search threads; 0 = <see cref="Environment.ProcessorCount"/>.</param>
+    public K2Pow(RandomXContext context, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        Context = context;
+        Threads = threads == 0 ? Environment.ProcessorCount : threads;
+    }
+
+    public RandomXContext Context { get; }
+
+    public int Threads { get; }
+
+    /// <summary>
+    /// Builds the 48-byte RandomX input: LE64(pow)[0..7] ‖ nonceGroup ‖ challenge8 ‖ minerId (the top byte of
+    /// <paramref name="pow"/> is dropped).
+    /// </summary>
+    public static void BuildInput(ulong pow, byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> minerId32,
+        Span<byte> input)
+    {
+        CheckLength(challenge8, 8, nameof(challenge8));
+        CheckLength(minerId32, 32, nameof(minerId32));
+        CheckLength(input, InputSize, nameof(input));
+        BinaryPrimitives.WriteUInt64LittleEndian(input, pow);
+        input[7] = nonceGroup;
+        challenge8.CopyTo(input[8..16]);
+        minerId32.CopyTo(input[16..48]);
+    }
+
+    /// <summary>The RandomX hash of one pow candidate (for tests and benchmarks).</summary>
+    public void Hash(ulong pow, byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> minerId32,
+        Span<byte> output32)
+    {
+        Span<byte> input = stackalloc byte[InputSize];
+        BuildInput(pow, nonceGroup, challenge8, minerId32, input);
+        Context.Hash(input, output32);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="PowNotFoundException">no nonce in [0, 2^56) satisfies the difficulty.</exception>
+    public ulong Prove(byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32,
+        ReadOnlySpan<byte> minerId32, CancellationToken cancellationToken = default) =>
+        ProveRange(nonceGroup, challenge8, difficulty32, minerId32, 0, NonceSpace, cancellationToken)
+        ?? throw new PowNotFoundException();
+
+    /// <summary>
+    /// Returns the smallest valid pow in [<paramref name="start"/>, <paramref name="end"/>), or null when there is none.
+    /// Throws <see cref="OperationCanceledException"/> when cancelled before a valid pow was found.
+    /// </summary>
+    public ulong? ProveRange(byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32,
+        ReadOnlySpan<byte> minerId32, ulong start, ulong end, CancellationToken cancellationToken = default)
+    {
+        CheckLength(difficulty32, 32, nameof(difficulty32));
+        if (end > NonceSpace)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), end, "pow candidates are below 2^56");
+        }
+
+        var template = new byte[InputSize];
+        BuildInput(0, nonceGroup, challenge8, minerId32, template);
+        var search = new Search(Context, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
+        return search.Run();
+    }
+
+    /// <inheritdoc/>
+    public Task<ulong[]> ProveManyAsync(IReadOnlyList<byte> nonceGroups, ReadOnlyMemory<byte> challenge8,
+        ReadOnlyMemory<byte> difficulty32, ReadOnlyMemory<byte> minerId32, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nonceGroups);
+        var groups = nonceGroups.ToArray();
+        return Task.Factory.StartNew(() =>
+        {
+            var pows = new ulong[groups.Length];
+            for (var i = 0; i < groups.Length; i++)
+            {
+                pows[i] = Prove(groups[i], challenge8.Span, difficulty32.Span, minerId32.Span, cancellationToken);
+            }
+
+            return pows;
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <inheritdoc/>
+    public bool Verify(ulong pow, byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32,
+        ReadOnlySpan<byte> minerId32)
+    {
+        CheckLength(difficulty32, 32, nameof(difficulty32));
+        Span<byte> hash = stackalloc byte[RandomXVm.HashSize];
+        Hash(pow, nonceGroup, challenge8, minerId32, hash);
+        return K2PowDifficulty.IsBelow(hash, difficulty32);
+    }
+
+    private static void CheckLength(ReadOnlySpan<byte> value, int length, string name)
+    {
+        if (value.Length != length)
+        {
+            throw new ArgumentException($"{name} must be {length} bytes (got {value.Length})", name);
+        }
+    }
+
+    /// <summary>One strided, cancellable nonce search over several threads, each with its own VM.</summary>
+    private sealed class Search(RandomXContext context, byte[] template, byte[] difficulty, ulong start, ulong end,
+        int threads, CancellationToken cancellationToken)
+    {
+        private ulong _best = ulong.MaxValue;
+        private ExceptionDispatchInfo? _failure;
+
+        public ulong? Run()
+        {
+            if (start >= end)
+            {
+                return null;
+            }
+
+            var width = (ulong)threads;
+            var count = (int)Math.Min(width, end - start);
+            var workers = new Thread[count - 1];
+            for (var t = 1; t < count; t++)
+            {
+                var offset = (ulong)t;
+                workers[t - 1] = new Thread(() => Worker(offset, width)) { IsBackground = true, Name = $"k2pow-{t}" };
+                workers[t - 1].Start();
+            }
+
+            Worker(0, width);
+            foreach (var worker in workers)
+            {
+                worker.Join();
+            }
+
+            _failure?.Throw();
+            var best = Volatile.Read(ref _best);
+            if (best != ulong.MaxValue)
+            {
+                return best;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return null;
+        }
+
+        private bool ShouldStart(ulong nonce) =>
+            nonce < end && nonce < Volatile.Read(ref _best) && !cancellationToken.IsCancellationRequested &&
+            Volatile.Read(ref _failure) is null;
+
+        private void Worker(ulong offset, ulong width)
+        {
+            try
+            {
+                var nonce = start + offset;
+                if (!ShouldStart(nonce))
+                {
+                    return;
+                }
+
+                var vm = context.RentVm();
+                try
+                {
+                    Scan(vm, nonce, width);
+                }
+                finally
+                {
+                    context.ReturnVm(vm);
+                }
+            }
+#pragma warning disable CA1031 // a worker thread must not crash the process: the failure is rethrown by Run
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+        }
+
+        /// <summary>Pipelined scan: the hash of <c>nonce</c> is produced while the input of the next one is started.</summary>
+        private void Scan(RandomXVm vm, ulong nonce, ulong width)
+        {
+            Span<byte> input = stackalloc byte[InputSize];
+            Span<byte> hash = stackalloc byte[RandomXVm.HashSize];
+            template.CopyTo(input);
+            var group = input[7];
+            SetNonce(input, nonce, group);
+            vm.HashFirst(input);
+            while (true)
+            {
+                var next = nonce + width; // no overflow: end ≤ 2^56 and width < 2^31
+                var more = ShouldStart(next);
+                if (more)
+                {
+                    SetNonce(input, next, group);
+                    vm.HashNext(input, hash);
+                }
+                else
+                {
+                    vm.HashLast(hash);
+                }
+
+                if (K2PowDifficulty.IsBelow(hash, difficulty))
+                {
+                    LowerBest(nonce);
+                    return;
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                nonce = next;
+            }
+        }
+
+        private static void SetNonce(Span<byte> input, ulong nonce, byte group)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(input, nonce);
+            input[7] = group;
+        }
+
+        private void LowerBest(ulong nonce)
+        {
+            var current = Volatile.Read(ref _best);
+            while (nonce < current)
+            {
+                var seen = Interlocked.CompareExchange(ref _best, nonce, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
+    }
+}
