@@ -1,18 +1,9 @@
 using System.Globalization;
 using System.Net;
 using Prover.Core.Data;
+using Prover.Core.Pow;
 
 namespace Prover.Service;
-
-/// <summary>How k2pow is computed when proving (spec §5.1 "Modes"); the results are identical.</summary>
-public enum RandomXModeOption
-{
-    /// <summary>Full dataset (~2 GiB), about ten times faster per hash.</summary>
-    Fast,
-
-    /// <summary>Cache only (~256 MiB).</summary>
-    Light,
-}
 
 /// <summary>mTLS settings of the connection to the node (spec §8.4). All three files are required together.</summary>
 /// <param name="CaCert">PEM of the CA that signed the node's server certificate.</param>
@@ -70,7 +61,7 @@ public sealed record PostServiceOptions
     /// <summary>Nonces per pass: a positive multiple of 16, at most 4096.</summary>
     public int Nonces { get; init; } = 128;
 
-    public RandomXModeOption RandomXMode { get; init; } = RandomXModeOption.Fast;
+    public RandomXMode RandomXMode { get; init; } = RandomXMode.Fast;
 
     public TlsSettings? Tls { get; init; }
 
@@ -137,10 +128,10 @@ public sealed record PostServiceOptions
     public static byte[] ParsePowDifficulty(string text) => Hex.Parse(text, "--pow-difficulty", 32);
 
     /// <summary>Parses <c>--randomx-mode fast|light</c>.</summary>
-    public static RandomXModeOption ParseRandomXMode(string? text) => text?.Trim().ToUpperInvariant() switch
+    public static RandomXMode ParseRandomXMode(string? text) => text?.Trim().ToUpperInvariant() switch
     {
-        null or "" or "FAST" => RandomXModeOption.Fast,
-        "LIGHT" => RandomXModeOption.Light,
+        null or "" or "FAST" => RandomXMode.Fast,
+        "LIGHT" => RandomXMode.Light,
         _ => throw new PostDataException($"--randomx-mode '{text}': expected 'fast' or 'light'"),
     };
 
@@ -219,9 +210,9 @@ public sealed record PostServiceOptions
             throw new PostDataException("--reconnect-interval-s must not be negative");
         }
 
-        if (MaxRetries is < 0)
+        if (MaxRetries is <= 0)
         {
-            throw new PostDataException("--max-retries must not be negative");
+            throw new PostDataException("--max-retries must be positive (the number of connection attempts before giving up)");
         }
 
         if (RemoteK2Pow is { } k2pow && k2pow.Scheme != Uri.UriSchemeHttp && k2pow.Scheme != Uri.UriSchemeHttps)
