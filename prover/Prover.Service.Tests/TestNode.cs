@@ -91,7 +91,7 @@ public sealed class TestNode : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    internal sealed record Scripts(Func<NodeSession, Task>? Typed, Func<RawSession, Task>? Raw);
+    public sealed record Scripts(Func<NodeSession, Task>? Typed, Func<RawSession, Task>? Raw);
 
     internal sealed class NodePostService(Scripts scripts) : PostService.PostServiceBase
     {
