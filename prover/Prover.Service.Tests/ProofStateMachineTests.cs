@@ -75,7 +75,7 @@ public sealed class ProofStateMachineTests
         Assert.Equal(GenProofStatus.Error, machine.Handle(ByteString.CopyFrom(ChallengeB)).Status);
         Assert.Equal(GenProofStatus.Error, machine.Handle(ByteString.CopyFrom(new byte[5])).Status);
         Assert.IsType<ServiceState.Proving>(machine.State);
-        Assert.Equal(1, proofs.Started);
+        Assert.Equal(1, proofs.Started); // the progress report above came from the one started generator
 
         proofs.Release();
         await WaitDone(machine);
@@ -100,6 +100,11 @@ public sealed class ProofStateMachineTests
 
         // Back to idle: the next request starts a new proof.
         Assert.Equal(GenProofStatus.Ok, machine.Handle(ByteString.CopyFrom(ChallengeB)).Status);
+        for (int i = 0; i < 500 && proofs.Started < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
         Assert.Equal(2, proofs.Started);
         machine.Dispose();
     }
