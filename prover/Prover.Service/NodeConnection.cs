@@ -150,9 +150,16 @@ public sealed class NodeConnection
             handler.SslOptions = _tls.ClientOptions();
         }
 
+        HttpMessageHandler outer = handler;
+        if (_tls is { OverridesHost: true })
+        {
+            // SocketsHttpHandler takes the TLS server name (SNI) from the Host header when there is one.
+            outer = new HostHeaderHandler(_tls.ServerName) { InnerHandler = handler };
+        }
+
         return GrpcChannel.ForAddress(_options.Address, new GrpcChannelOptions
         {
-            HttpHandler = handler,
+            HttpHandler = outer,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = _options.MaxMessageSize,
             MaxSendMessageSize = _options.MaxMessageSize,
@@ -173,5 +180,15 @@ public sealed class NodeConnection
         }
 
         return e;
+    }
+
+    /// <summary>Sends <c>--domain</c> as the Host (:authority) of every request, so it is also the SNI name.</summary>
+    private sealed class HostHeaderHandler(string host) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Host = host;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }

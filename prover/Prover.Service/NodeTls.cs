@@ -31,6 +31,9 @@ public sealed class NodeTls : IDisposable
     /// <summary>The name the node's certificate must carry (also sent as SNI).</summary>
     public string ServerName { get; }
 
+    /// <summary>True when <c>--domain</c> differs from the host of the address: requests then carry it as Host (SNI).</summary>
+    public bool OverridesHost { get; private init; }
+
     /// <summary>Loads and checks the PEM files; <see cref="PostDataException"/> names the file at fault.</summary>
     public static NodeTls Load(TlsSettings settings, Uri address, ILogger logger)
     {
@@ -58,7 +61,7 @@ public sealed class NodeTls : IDisposable
             // Re-import through PKCS#12 so the private key is usable by SslStream on every platform.
             client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new PostDataException(
                 $"--cert {settings.Cert} / --key {settings.Key}: cannot load the client certificate and its key " +
@@ -71,7 +74,10 @@ public sealed class NodeTls : IDisposable
 
         var name = string.IsNullOrWhiteSpace(settings.Domain) ? address.IdnHost : settings.Domain.Trim();
         logger.TlsConfigured(client.Subject, string.Join("; ", ca.Select(c => c.Subject)), name);
-        return new NodeTls(ca, client, settings.CaCert, name, logger);
+        return new NodeTls(ca, client, settings.CaCert, name, logger)
+        {
+            OverridesHost = !string.Equals(name, address.IdnHost, StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     /// <summary>Client-side TLS options for <see cref="System.Net.Http.SocketsHttpHandler.SslOptions"/>.</summary>
@@ -97,7 +103,8 @@ public sealed class NodeTls : IDisposable
         using var server = certificate as X509Certificate2 is { } c2
             ? X509CertificateLoader.LoadCertificate(c2.RawData)
             : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        // SocketsHttpHandler verifies against the host it connects to; the name that counts is ours (--domain).
+        if (!server.MatchesHostname(ServerName))
         {
             _logger.TlsNameMismatch(server.Subject, ServerName);
             return false;
