@@ -97,7 +97,7 @@ public sealed record PostServiceOptions
             s = "http://" + s;
         }
 
-        if (!Uri.TryCreate(s, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        if (!Uri.TryCreate(s, UriKind.Absolute, out var uri))
         {
             throw new PostDataException($"--address '{text}' is not a valid address (expected http(s)://host:port)");
         }
@@ -105,6 +105,11 @@ public sealed record PostServiceOptions
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
             throw new PostDataException($"--address '{text}': unsupported scheme '{uri.Scheme}' (use http:// or https://)");
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            throw new PostDataException($"--address '{text}' has no host (expected http(s)://host:port)");
         }
 
         return uri;
