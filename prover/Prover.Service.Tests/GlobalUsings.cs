@@ -1,0 +1,2 @@
+global using Xunit;
+global using Metadata = Prover.Contracts.Spacemesh.V1.Metadata;

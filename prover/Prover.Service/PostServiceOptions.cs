@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Net;
+using Prover.Core.Data;
+using Prover.Core.Pow;
+
+namespace Prover.Service;
+
+/// <summary>mTLS settings of the connection to the node (spec §8.4). All three files are required together.</summary>
+/// <param name="CaCert">PEM of the CA that signed the node's server certificate.</param>
+/// <param name="Cert">PEM of this service's client certificate.</param>
+/// <param name="Key">PEM of the private key of <paramref name="Cert"/>.</param>
+/// <param name="Domain">Server name to verify (and send as SNI); null = the host of the address.</param>
+public sealed record TlsSettings(string CaCert, string Cert, string Key, string? Domain);
+
+/// <summary>
+/// Everything <c>post serve</c> is configured with. Field names and defaults follow post-rs's <c>post-service</c>
+/// (spec §8.6), so go-spacemesh's supervisor can start this service with the flags it gives post-service.
+/// </summary>
+public sealed record PostServiceOptions
+{
+    /// <summary>Mainnet per-unit k2pow difficulty, post-service's default.</summary>
+    public const string MainnetPowDifficultyHex = "000dfb23b0979b4b000000000000000000000000000000000000000000000000";
+
+    /// <summary>The node's gRPC endpoint, already normalized by <see cref="ParseAddress"/>.</summary>
+    public required Uri Address { get; init; }
+
+    /// <summary>PoST data directories, one identity (one Register stream) each.</summary>
+    public required IReadOnlyList<string> DataDirs { get; init; }
+
+    public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Consecutive failed connection attempts after which the service gives up; null = never.</summary>
+    public int? MaxRetries { get; init; }
+
+    /// <summary>Exit when this process dies (go-spacemesh passes its own PID).</summary>
+    public int? WatchPid { get; init; }
+
+    public IPEndPoint? OperatorAddress { get; init; }
+
+    public uint MinNumUnits { get; init; } = 4;
+
+    public uint MaxNumUnits { get; init; } = uint.MaxValue;
+
+    public uint K1 { get; init; } = 26;
+
+    public uint K2 { get; init; } = 37;
+
+    /// <summary>Per-unit k2pow difficulty, 32 bytes big-endian.</summary>
+    public byte[] PowDifficulty { get; init; } = Convert.FromHexString(MainnetPowDifficultyHex);
+
+    /// <summary>scrypt N of the data (used only to verify our own proofs before sending them).</summary>
+    public ulong ScryptN { get; init; } = 8192;
+
+    public uint ScryptR { get; init; } = 1;
+
+    public uint ScryptP { get; init; } = 1;
+
+    /// <summary>Proving threads; 0 = all cores.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Nonces per pass: a positive multiple of 16, at most 4096.</summary>
+    public int Nonces { get; init; } = 128;
+
+    public RandomXMode RandomXMode { get; init; } = RandomXMode.Fast;
+
+    public TlsSettings? Tls { get; init; }
+
+    /// <summary>Base URL of a k2pow-service; null = compute k2pow locally.</summary>
+    public Uri? RemoteK2Pow { get; init; }
+
+    public int RemoteK2PowParallelism { get; init; } = 5;
+
+    public TimeSpan RemoteK2PowBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>HTTP/2 keep-alive ping interval (post-service: 600 s).</summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>How long a keep-alive ping may go unanswered before the connection is dropped (post-service: 20 s).</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Largest message accepted from the node (go-spacemesh's limit is 10 MiB).</summary>
+    public int MaxMessageSize { get; init; } = 10 << 20;
+
+    /// <summary>
+    /// Parses <c>--address</c>: <c>host:port</c> without a scheme means <c>http://</c>; only http and https are allowed.
+    /// </summary>
+    public static Uri ParseAddress(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new PostDataException("--address is required (the node's gRPC post listener, e.g. http://127.0.0.1:9094)");
+        }
+
+        var s = text.Trim();
+        if (!s.Contains("://", StringComparison.Ordinal))
+        {
+            s = "http://" + s;
+        }
+
+        if (!Uri.TryCreate(s, UriKind.Absolute, out var uri))
+        {
+            throw new PostDataException($"--address '{text}' is not a valid address (expected http(s)://host:port)");
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new PostDataException($"--address '{text}': unsupported scheme '{uri.Scheme}' (use http:// or https://)");
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            throw new PostDataException($"--address '{text}' has no host (expected http(s)://host:port)");
+        }
+
+        return uri;
+    }
+
+    /// <summary>Parses <c>--operator-address ip:port</c>.</summary>
+    public static IPEndPoint ParseOperatorAddress(string text)
+    {
+        var s = text.Trim();
+        int colon = s.LastIndexOf(':');
+        bool hasPort = colon > 0 && colon > s.LastIndexOf(']') && (s.IndexOf(':', StringComparison.Ordinal) == colon || s.StartsWith('['));
+        if (!hasPort || !IPEndPoint.TryParse(s, out var endpoint))
+        {
+            throw new PostDataException($"--operator-address '{text}' is not an ip:port (e.g. 127.0.0.1:50051)");
+        }
+
+        return endpoint;
+    }
+
+    /// <summary>Parses <c>--pow-difficulty</c> (64 hex digits).</summary>
+    public static byte[] ParsePowDifficulty(string text) => Hex.Parse(text, "--pow-difficulty", 32);
+
+    /// <summary>Parses <c>--randomx-mode fast|light</c>.</summary>
+    public static RandomXMode ParseRandomXMode(string? text) => text?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "FAST" => RandomXMode.Fast,
+        "LIGHT" => RandomXMode.Light,
+        _ => throw new PostDataException($"--randomx-mode '{text}': expected 'fast' or 'light'"),
+    };
+
+    /// <summary>
+    /// Checks everything that does not need the data: throws <see cref="PostDataException"/> naming the flag at fault.
+    /// </summary>
+    public void Validate()
+    {
+        if (DataDirs.Count == 0)
+        {
+            throw new PostDataException("--dir is required (the PoST data directory; give it several times for several identities)");
+        }
+
+        var dirs = DataDirs.Select(Path.GetFullPath).ToList();
+        if (dirs.Distinct(StringComparer.Ordinal).Count() != dirs.Count)
+        {
+            throw new PostDataException("--dir: the same directory is given twice");
+        }
+
+        if (Address.Scheme == Uri.UriSchemeHttps && Tls is null)
+        {
+            throw new PostDataException(
+                $"--address {Address}: https needs --ca-cert, --cert and --key (mTLS with the node's TLS listener)");
+        }
+
+        if (Address.Scheme == Uri.UriSchemeHttp && Tls is not null)
+        {
+            throw new PostDataException(
+                $"--address {Address}: --ca-cert/--cert/--key are given but the address is http://; use https:// for the node's TLS listener");
+        }
+
+        if (Tls is { } tls)
+        {
+            RequireFile(tls.CaCert, "--ca-cert");
+            RequireFile(tls.Cert, "--cert");
+            RequireFile(tls.Key, "--key");
+        }
+
+        if (MinNumUnits > MaxNumUnits)
+        {
+            throw new PostDataException($"--min-num-units {MinNumUnits} is larger than --max-num-units {MaxNumUnits}");
+        }
+
+        if (K1 == 0 || K2 == 0)
+        {
+            throw new PostDataException("--k1 and --k2 must be positive");
+        }
+
+        if (PowDifficulty.Length != 32)
+        {
+            throw new PostDataException("--pow-difficulty must be 32 bytes (64 hex digits)");
+        }
+
+        if (ScryptN < 2 || (ScryptN & (ScryptN - 1)) != 0)
+        {
+            throw new PostDataException($"-n {ScryptN}: scrypt N must be a power of two, at least 2");
+        }
+
+        if (ScryptR != 1 || ScryptP != 1)
+        {
+            throw new PostDataException($"-r {ScryptR} -p {ScryptP}: only scrypt r = 1 and p = 1 are supported");
+        }
+
+        if (Threads < 0)
+        {
+            throw new PostDataException($"--threads {Threads}: must be 0 (all cores) or positive");
+        }
+
+        if (Nonces <= 0 || Nonces % 16 != 0 || Nonces > 4096)
+        {
+            throw new PostDataException($"--nonces {Nonces}: must be a positive multiple of 16, at most 4096");
+        }
+
+        if (ReconnectInterval < TimeSpan.Zero)
+        {
+            throw new PostDataException("--reconnect-interval-s must not be negative");
+        }
+
+        if (MaxRetries is <= 0)
+        {
+            throw new PostDataException("--max-retries must be positive (the number of connection attempts before giving up)");
+        }
+
+        if (RemoteK2Pow is { } k2pow && k2pow.Scheme != Uri.UriSchemeHttp && k2pow.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new PostDataException($"--remote-k2pow {k2pow}: expected an http(s):// URL");
+        }
+
+        if (RemoteK2PowParallelism <= 0)
+        {
+            throw new PostDataException("--remote-k2pow-parallelism must be positive");
+        }
+
+        if (RemoteK2PowBackoff < TimeSpan.Zero)
+        {
+            throw new PostDataException("--remote-k2pow-backoff must not be negative");
+        }
+    }
+
+    /// <summary>Checks that an identity's units are within [<see cref="MinNumUnits"/>, <see cref="MaxNumUnits"/>].</summary>
+    public void ValidateUnits(PostMetadata metadata, string dataDir)
+    {
+        if (metadata.NumUnits < MinNumUnits || metadata.NumUnits > MaxNumUnits)
+        {
+            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{Path.Combine(dataDir, PostMetadata.FileName)}: NumUnits {metadata.NumUnits} is outside [--min-num-units {MinNumUnits}, --max-num-units {MaxNumUnits}]"));
+        }
+    }
+
+    private static void RequireFile(string path, string flag)
+    {
+        if (!File.Exists(path))
+        {
+            throw new PostDataException($"{flag} {path}: file not found");
+        }
+    }
+}
