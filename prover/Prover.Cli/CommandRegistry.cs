@@ -11,5 +11,9 @@ internal static class CommandRegistry
         yield return InitCommand.Create();
         yield return LabelsCommand.Create();
         yield return VerifyDataCommand.Create();
+        yield return ProveCommand.Create();
+        yield return VerifyCommand.Create();
+        yield return ProfileCommand.Create();
+        yield return K2PowCommand.Create();
     }
 }

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Prover.Core.Proving;
+using Xunit;
+
+namespace Prover.Core.Tests;
+
+/// <summary>The prove, verify and profile commands of the real <c>post</c> binary on the data of end-to-end proof #1.</summary>
+public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndDataFixture>
+{
+    private static readonly string[] E2EVerifyFlags =
+    [
+        "--labels-per-unit", "4096", "--scrypt-n", "2", "--k1", "23", "--k2", "32", "--min-num-units", "1",
+        "--pow-difficulty", new string('f', 64), "--randomx-mode", "light",
+    ];
+
+    private JsonElement V => data.Vector;
+
+    [Fact]
+    public void Prove_OneThread_PrintsTheVectorProof_ThenVerifyAcceptsIt_AndRejectsATamperedOne()
+    {
+        var (code, stdout, stderr) = PostCli.Run("prove", "--datadir", data.DataDir,
+            "--challenge", Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(V.GetProperty("challenge_ascii").GetString()!)),
+            "--k1", "23", "--k2", "32", "--pow-difficulty", new string('f', 64), "--nonces", "32", "--threads", "1",
+            "--randomx-mode", "light", "--json");
+        Assert.True(code == 0, stderr);
+        var (proof, metadata) = ProofJson.Deserialize(stdout.Trim());
+        Assert.Equal(6u, proof.Nonce);
+        Assert.Equal(23UL, proof.Pow);
+        Assert.Equal(V.GetProperty("proof").GetProperty("indices_compressed_hex").GetString(), Convert.ToHexStringLower(proof.Indices));
+        Assert.Equal(31u, metadata.NumUnits);
+        Assert.Equal(data.NodeId, metadata.NodeId);
+        Assert.Single(stdout.Trim().Split('\n'));
+
+        using var dir = new TempDir();
+        string file = dir.Sub("proof.json");
+        File.WriteAllText(file, stdout);
+        var ok = PostCli.Run(["verify", "--proof", file, .. E2EVerifyFlags, "--json"]);
+        Assert.True(ok.ExitCode == 0, ok.StdErr + ok.StdOut);
+        Assert.Contains("\"valid\":true", ok.StdOut);
+
+        ulong[] indices = proof.DecompressIndices(126976, 32);
+        indices[7] ^= (1UL << 17) - 1;
+        File.WriteAllText(file, ProofJson.Serialize(proof with { Indices = IndexCompression.Compress(indices, 17) }, metadata));
+        var bad = PostCli.Run(["verify", "--proof", file, .. E2EVerifyFlags]);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("InvalidMsb", bad.StdOut);
+        Assert.Contains("index 7", bad.StdOut);
+    }
+
+    [Fact]
+    public void Verify_BadInput_ExitsTwo()
+    {
+        using var dir = new TempDir();
+        string file = dir.Sub("proof.json");
+        File.WriteAllText(file, "{\"proof\":{\"indices\":\"AA==\",\"pow\":1},\"metadata\":{}}");
+        var (code, _, stderr) = PostCli.Run(["verify", "--proof", file, .. E2EVerifyFlags]);
+        Assert.Equal(2, code);
+        Assert.Contains("proof.nonce", stderr);
+        Assert.Equal(2, PostCli.Run(["verify", "--proof", dir.Sub("missing.json"), .. E2EVerifyFlags]).ExitCode);
+        Assert.Equal(2, PostCli.Run("prove", "--datadir", dir.Path, "--challenge", "00").ExitCode);
+        Assert.Equal(2, PostCli.Run("prove", "--datadir", data.DataDir, "--challenge", new string('0', 64), "--nonces", "17").ExitCode);
+    }
+
+    [Fact]
+    public void Profile_PrintsTimeAndSpeed()
+    {
+        var (code, stdout, stderr) = PostCli.Run("profile", "--data-size", "0.001", "--duration", "0.2", "--threads", "1", "--nonces", "16");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.True(doc.RootElement.GetProperty("time_s").GetDouble() >= 0.2);
+        Assert.True(doc.RootElement.GetProperty("speed_gib_s").GetDouble() > 0);
+        Assert.Equal(2, doc.RootElement.EnumerateObject().Count());
+    }
+}

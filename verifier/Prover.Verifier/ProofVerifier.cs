@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using Prover.Core.Init;
+using Prover.Core.Pow;
+using Prover.Core.Proving;
+
+namespace Prover.Verifier;
+
+/// <summary>Which of a proof's k2 indices the verifier recomputes (spec §6 step 5).</summary>
+public abstract record VerifyMode
+{
+    private VerifyMode()
+    {
+    }
+
+    /// <summary>Every index, in proof order.</summary>
+    public static VerifyMode All { get; } = new AllIndices();
+
+    /// <summary>Only the index at position <paramref name="index"/> (malfeasance re-checks); beyond k2 nothing is checked, like post-rs's skip/take.</summary>
+    public static VerifyMode One(int index) => new OneIndex(index);
+
+    /// <summary>k3 random indices chosen with §6.1 from seed ‖ node_id ‖ challenge; k3 == k2 checks all in order.</summary>
+    public static VerifyMode Subset(int k3, byte[] seed) => new SubsetIndices(k3, seed);
+
+    public sealed record AllIndices : VerifyMode;
+
+    public sealed record OneIndex(int Index) : VerifyMode;
+
+    public sealed record SubsetIndices(int K3, byte[] Seed) : VerifyMode;
+}
+
+/// <summary>Why a proof is invalid (post-rs <c>verification::Error</c>).</summary>
+public abstract record VerifyError(string Message)
+{
+    public sealed record NumUnitsTooSmall(uint Min, uint Actual) : VerifyError($"num_units {Actual} is below the minimum {Min}");
+
+    public sealed record NumUnitsTooLarge(uint Max, uint Actual) : VerifyError($"num_units {Actual} is above the maximum {Max}");
+
+    public sealed record NonceGroupOutOfBounds(uint NonceGroup) : VerifyError($"nonce group {NonceGroup} does not fit in a byte");
+
+    public sealed record InvalidPoW() : VerifyError("invalid k2pow");
+
+    public sealed record InvalidIndicesLen(int Expected, int Actual) : VerifyError($"indices are {Actual} bytes, expected {Expected}");
+
+    public sealed record InvalidNumLabels(ulong NumLabels, uint K1) : VerifyError($"no proving difficulty for {NumLabels} labels and k1 {K1}");
+
+    public sealed record InvalidMsb(int IndexId, ulong LabelIndex, byte Msb, byte DifficultyMsb)
+        : VerifyError($"index {IndexId} (label {LabelIndex}): msb {Msb} > difficulty msb {DifficultyMsb}");
+
+    public sealed record InvalidLsb(int IndexId, ulong LabelIndex, ulong Lsb, ulong DifficultyLsb)
+        : VerifyError($"index {IndexId} (label {LabelIndex}): lsb {Lsb} >= difficulty lsb {DifficultyLsb}");
+
+    public override string ToString() => $"{GetType().Name}: {Message}";
+}
+
+/// <summary>
+/// Scalar proof verification (spec §6): every step in post-rs order, first failure wins. Labels come from the scrypt
+/// oracle (<see cref="Labels"/>), AES from <see cref="Aes128"/>, the k2pow check from an <see cref="IK2PowVerifier"/>.
+/// </summary>
+public sealed class ProofVerifier
+{
+    private readonly ProofConfig _proofConfig;
+    private readonly InitConfig _initConfig;
+    private readonly IK2PowVerifier _powVerifier;
+
+    public ProofVerifier(ProofConfig proofConfig, InitConfig initConfig, IK2PowVerifier powVerifier)
+    {
+        ArgumentNullException.ThrowIfNull(proofConfig);
+        ArgumentNullException.ThrowIfNull(initConfig);
+        ArgumentNullException.ThrowIfNull(powVerifier);
+        if (proofConfig.PowDifficulty is not { Length: 32 })
+        {
+            throw new ArgumentException("The k2pow difficulty is 32 bytes.", nameof(proofConfig));
+        }
+
+        _proofConfig = proofConfig;
+        _initConfig = initConfig;
+        _powVerifier = powVerifier;
+    }
+
+    /// <summary>Returns null when the proof is valid, else the first error.</summary>
+    public VerifyError? Verify(Proof proof, ProofMetadata metadata, VerifyMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(mode);
+        metadata.Validate();
+
+        // 1. Units.
+        if (metadata.NumUnits < _initConfig.MinNumUnits)
+        {
+            return new VerifyError.NumUnitsTooSmall(_initConfig.MinNumUnits, metadata.NumUnits);
+        }
+
+        if (metadata.NumUnits > _initConfig.MaxNumUnits)
+        {
+            return new VerifyError.NumUnitsTooLarge(_initConfig.MaxNumUnits, metadata.NumUnits);
+        }
+
+        // 2. k2pow of the nonce group, against the difficulty scaled by the units.
+        byte[] powDifficulty = K2PowDifficulty.Scale(_proofConfig.PowDifficulty, metadata.NumUnits);
+        uint nonceGroup = proof.Nonce / ProvingConstants.NoncesPerGroup;
+        if (nonceGroup > byte.MaxValue)
+        {
+            return new VerifyError.NonceGroupOutOfBounds(nonceGroup);
+        }
+
+        if (!_powVerifier.Verify(proof.Pow, (byte)nonceGroup, metadata.Challenge.AsSpan(0, 8), powDifficulty, metadata.NodeId))
+        {
+            return new VerifyError.InvalidPoW();
+        }
+
+        // 3. Length of the packed indices, with the network's labels per unit.
+        UInt128 wideLabels = (UInt128)metadata.NumUnits * _initConfig.LabelsPerUnit;
+        if (wideLabels > ulong.MaxValue)
+        {
+            return new VerifyError.InvalidNumLabels(ulong.MaxValue, _proofConfig.K1);
+        }
+
+        ulong numLabels = (ulong)wideLabels;
+        int bits = IndexCompression.RequiredBits(numLabels);
+        int expectedLength = IndexCompression.ExpectedBytes(bits, (int)_proofConfig.K2);
+        if (proof.Indices.Length != expectedLength)
+        {
+            return new VerifyError.InvalidIndicesLen(expectedLength, proof.Indices.Length);
+        }
+
+        // 4. Commitment, keys and difficulty.
+        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId);
+        if (!ProvingDifficulty.TryCompute(_proofConfig.K1, numLabels, out ulong difficulty))
+        {
+            return new VerifyError.InvalidNumLabels(numLabels, _proofConfig.K1);
+        }
+
+        byte msbLimit = ProvingDifficulty.Msb(difficulty);
+        ulong lsbLimit = ProvingDifficulty.Lsb(difficulty);
+        int j = (int)(proof.Nonce % ProvingConstants.NoncesPerGroup);
+        Span<byte> groupKey = stackalloc byte[16];
+        Span<byte> lazyKey = stackalloc byte[16];
+        ProvingKeys.GroupKey(metadata.Challenge, nonceGroup, proof.Pow, groupKey);
+        ProvingKeys.LazyKey(metadata.Challenge, proof.Nonce, proof.Pow, lazyKey);
+        var groupRoundKeys = new byte[Aes128.ExpandedKeySize];
+        var lazyRoundKeys = new byte[Aes128.ExpandedKeySize];
+        Aes128.ExpandKey(groupKey, groupRoundKeys);
+        Aes128.ExpandKey(lazyKey, lazyRoundKeys);
+
+        // 5. Indices to check.
+        ulong[] indices = IndexCompression.Decompress(proof.Indices, bits, (int)_proofConfig.K2);
+        var all = new List<(int IndexId, ulong Index)>(indices.Length);
+        for (int i = 0; i < indices.Length; i++)
+        {
+            all.Add((i, indices[i]));
+        }
+
+        IReadOnlyList<(int IndexId, ulong Index)> selected = mode switch
+        {
+            VerifyMode.OneIndex one => all.Skip(one.Index).Take(1).ToList(),
+            VerifyMode.SubsetIndices subset when subset.K3 != (int)_proofConfig.K2 =>
+                RandomSubset.ForVerifier(all, subset.K3, subset.Seed, metadata.NodeId, metadata.Challenge),
+            _ => all,
+        };
+
+        // 6. Recompute each selected label and check its score for the nonce.
+        Span<byte> output = stackalloc byte[16];
+        foreach ((int indexId, ulong index) in selected)
+        {
+            byte[] label = Labels.Label(commitment, index, _initConfig.ScryptN);
+            Aes128.EncryptBlock(groupRoundKeys, label, output);
+            byte msb = output[j];
+            if (msb > msbLimit)
+            {
+                return new VerifyError.InvalidMsb(indexId, index, msb, msbLimit);
+            }
+
+            if (msb == msbLimit)
+            {
+                Aes128.EncryptBlock(lazyRoundKeys, label, output);
+                ulong lsb = BinaryPrimitives.ReadUInt64LittleEndian(output) & ProvingDifficulty.LsbMask;
+                if (lsb >= lsbLimit)
+                {
+                    return new VerifyError.InvalidLsb(indexId, index, lsb, lsbLimit);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// VRF nonce check (spec §3.3): the full 32-byte scrypt output of label <paramref name="nonce"/> must be below
+    /// <see cref="VrfDifficulty.ForLabels"/>(num_units × labels_per_unit).
+    /// </summary>
+    public static bool VerifyVrfNonce(ReadOnlySpan<byte> commitment, ulong nonce, ulong numLabels, ulong scryptN)
+    {
+        byte[] difficulty = VrfDifficulty.ForLabels(numLabels);
+        Span<byte> output = stackalloc byte[32];
+        Labels.Output32(commitment, nonce, scryptN, output);
+        return VrfDifficulty.IsBelow(output, difficulty);
+    }
+}
