@@ -202,7 +202,9 @@ public static class PostServiceHost
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
-        await host.RunAsync(cancellationToken);
-        return host.Services.GetRequiredService<PostServiceRuntime>().Failure is null ? 0 : 1;
+        var runtime = host.Services.GetRequiredService<PostServiceRuntime>();
+        await host.StartAsync(cancellationToken);
+        await host.WaitForShutdownAsync(cancellationToken);
+        return runtime.Failure is null ? 0 : 1;
     }
 }
