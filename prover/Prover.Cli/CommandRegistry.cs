@@ -15,5 +15,6 @@ internal static class CommandRegistry
         yield return VerifyCommand.Create();
         yield return ProfileCommand.Create();
         yield return K2PowCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
