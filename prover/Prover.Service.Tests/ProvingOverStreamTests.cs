@@ -1,3 +1,4 @@
+using System.Net.Http;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
@@ -69,6 +70,7 @@ public sealed class ProvingOverStreamTests : IDisposable
         var a = NodeProtocolTests.Challenge(0xa1);
         var b = NodeProtocolTests.Challenge(0xb1);
         GatedGenerator? gate = null;
+        var provingSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var answers = new TaskCompletionSource<(GenProofResponse First, GenProofResponse Other, GenProofResponse Short, GenProofResponse Again, GenProofResponse Proof)>(
             TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TestNode.StartAsync(async session =>
@@ -78,13 +80,28 @@ public sealed class ProvingOverStreamTests : IDisposable
             var other = await session.GenProofAsync(b);
             var shortOne = await session.GenProofAsync(new byte[16]);
             var again = await session.GenProofAsync(a);
+            await provingSeen.Task.WaitAsync(Timeout);
             gate!.Release();
             var proof = await session.ProveAsync(a, TimeSpan.FromMilliseconds(100));
             answers.TrySetResult((first, other, shortOne, again, proof));
             await Task.Delay(System.Threading.Timeout.Infinite, session.Aborted);
         });
-        await using var service = await RunningService.StartAsync(TestIdentities.Options(server.Address, dir),
+        var options = TestIdentities.Options(server.Address, dir) with
+        {
+            OperatorAddress = PostServiceOptions.ParseOperatorAddress("127.0.0.1:0"),
+        };
+        await using var service = await RunningService.StartAsync(options,
             (o, ids) => new WrappingFactory(TestProvers.Create(o, ids), (_, inner) => gate = new GatedGenerator(inner)));
+
+        // While the proof is held back, the operator API shows it in post-service's JSON.
+        using (var http = new HttpClient { BaseAddress = service.OperatorAddress })
+        {
+            string status = "";
+            await NodeProtocolTests.WaitUntil(() =>
+                (status = http.GetStringAsync("/status").GetAwaiter().GetResult()).StartsWith("{\"Proving\"", StringComparison.Ordinal));
+            Assert.Equal("{\"Proving\":{\"nonces\":{\"start\":0,\"end\":16},\"position\":0}}", status);
+            provingSeen.TrySetResult();
+        }
 
         var r = await answers.Task.WaitAsync(Timeout);
         Assert.Equal(GenProofStatus.Ok, r.First.Status);
@@ -149,5 +166,45 @@ public sealed class ProvingOverStreamTests : IDisposable
         AssertValid((await proofA).Response, NodeProtocolTests.Challenge(0xe1), dirA);
         AssertValid((await proofB).Response, NodeProtocolTests.Challenge(0xe2), dirB);
         Assert.Equal(2, node.Registrations.Count);
+    }
+
+    [Fact]
+    public async Task Remote_k2pow_service_computes_the_pows_of_a_valid_proof()
+    {
+        var dir = TestIdentities.Create(_tmp.Path, 0x56);
+        var challenge = NodeProtocolTests.Challenge(0xf1);
+        await using var k2pow = await TestK2PowService.StartAsync(TestRandomX.Light);
+        var node = new GoSpacemeshNode();
+        node.Challenges[TestIdentities.NodeIdHex(0x56)] = challenge;
+        await using var server = await TestNode.StartAsync(node.RunAsync);
+        var options = TestIdentities.Options(server.Address, dir) with
+        {
+            RemoteK2Pow = k2pow.Address,
+            RemoteK2PowBackoff = TimeSpan.FromMilliseconds(20),
+            RemoteK2PowParallelism = 2,
+        };
+        await using var service = await RunningService.StartAsync(options, TestProvers.Create);
+
+        var (response, _) = await node.ProofFor(TestIdentities.NodeIdHex(0x56)).WaitAsync(Timeout);
+        AssertValid(response, challenge, dir);
+        Assert.True(k2pow.Jobs >= 1);
+        Assert.True(k2pow.Requests >= 2 * k2pow.Jobs, "each job is polled after its 201");
+    }
+
+    [Fact]
+    public async Task Service_stops_when_the_watched_process_exits()
+    {
+        var dir = TestIdentities.Create(_tmp.Path, 0x57);
+        var node = new GoSpacemeshNode();
+        await using var server = await TestNode.StartAsync(node.RunAsync);
+        using var watched = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "2") { UseShellExecute = false })!;
+        var options = TestIdentities.Options(server.Address, dir) with { WatchPid = watched.Id };
+        await using var service = await RunningService.StartAsync(options, TestProvers.Create);
+        await NodeProtocolTests.WaitUntil(() => !node.Registrations.IsEmpty);
+        Assert.False(service.Stopped.IsCompleted);
+        await watched.WaitForExitAsync();
+        await service.Stopped.WaitAsync(Timeout);
+        Assert.True(service.Log.Contains($"watched process {watched.Id} has exited"), service.Log.Dump());
+        Assert.Null(service.Runtime.Failure);
     }
 }
