@@ -17,5 +17,6 @@ internal static class CommandRegistry
         yield return K2PowCommand.Create();
         yield return ProvidersCommand.Create();
         yield return GpuBenchCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

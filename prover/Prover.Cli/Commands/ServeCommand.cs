@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using Prover.Core.Data;
+using Prover.Service;
+
+namespace Prover.Cli.Commands;
+
+/// <summary>
+/// <c>post serve</c>: the remote prover of go-spacemesh (spec §8). Same flags and defaults as post-rs's
+/// <c>post-service</c>, so go-spacemesh's supervisor can start it in its place.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var address = new Option<string>("--address", "-a")
+        {
+            Description = "the node's gRPC post listener: http://host:port, or https://host:port with --ca-cert/--cert/--key (a missing scheme means http)",
+            Required = true,
+        };
+        var dirs = Cli.Opt<string[]>("--dir", "PoST data directory; give it several times to serve several identities (one stream each)", "-d");
+        dirs.Required = true;
+        dirs.AllowMultipleArgumentsPerToken = false;
+        var minUnits = Cli.Opt("--min-num-units", "refuse to start if the data has fewer units", 4u);
+        var maxUnits = Cli.Opt("--max-num-units", "refuse to start if the data has more units", uint.MaxValue);
+        var k1 = Cli.Opt("--k1", "proof parameter K1 (expected good labels per nonce)", 26u);
+        var k2 = Cli.Opt("--k2", "proof parameter K2 (labels in a proof)", 37u);
+        var powDifficulty = Cli.Opt("--pow-difficulty", "k2pow difficulty per space unit, 64 hex digits (big-endian)", PostServiceOptions.MainnetPowDifficultyHex);
+        var scryptN = Cli.Opt("-n", "scrypt N of the data (used to verify our proofs before sending them)", 8192UL);
+        var scryptR = Cli.Opt("-r", "scrypt r (only 1 is supported)", 1u);
+        var scryptP = Cli.Opt("-p", "scrypt p (only 1 is supported)", 1u);
+        var threads = Cli.Opt("--threads", "proving threads (0 = all cores)", 1);
+        var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 128);
+        var randomxMode = Cli.Opt("--randomx-mode", "k2pow RandomX mode: fast (~2 GiB, quicker) or light (~256 MiB)", "fast");
+        var watchPid = Cli.Opt<int?>("--watch-pid", "exit when the process with this PID exits (go-spacemesh passes its own)");
+        var maxRetries = Cli.Opt<int?>("--max-retries", "give up after this many failed connection attempts in a row (default: never)");
+        var reconnect = Cli.Opt("--reconnect-interval-s", "seconds between connection attempts", 5UL);
+        var caCert = Cli.Opt<string?>("--ca-cert", "PEM of the CA that signed the node's TLS certificate (with --cert and --key)");
+        var cert = Cli.Opt<string?>("--cert", "PEM of this service's client certificate");
+        var key = Cli.Opt<string?>("--key", "PEM of this service's private key");
+        var domain = Cli.Opt<string?>("--domain", "server name to verify in the node's certificate (default: the host of --address)");
+        var operatorAddress = Cli.Opt<string?>("--operator-address", "serve GET /status, /status/{node_id} and /metrics over HTTP on this ip:port");
+        var remoteK2Pow = Cli.Opt<string?>("--remote-k2pow", "base URL of a k2pow-service to compute k2pow remotely");
+        var remoteParallelism = Cli.Opt("--remote-k2pow-parallelism", "k2pow jobs sent to the k2pow-service at once", 5);
+        var remoteBackoff = Cli.Opt("--remote-k2pow-backoff", "seconds between polls of a running k2pow job", 5UL);
+
+        var command = new Command("serve",
+            "Remote prover for go-spacemesh: dial the node's PostService, answer its metadata and proof requests " +
+            "(flags as post-rs's post-service). Stops cleanly on SIGTERM/Ctrl-C; exit 1 when --max-retries runs out.")
+        {
+            address, dirs, minUnits, maxUnits, k1, k2, powDifficulty, scryptN, scryptR, scryptP, threads, nonces, randomxMode,
+            watchPid, maxRetries, reconnect, caCert, cert, key, domain, operatorAddress, remoteK2Pow, remoteParallelism, remoteBackoff,
+        };
+
+        command.SetAction(parse =>
+        {
+            var ca = parse.GetValue(caCert);
+            var certFile = parse.GetValue(cert);
+            var keyFile = parse.GetValue(key);
+            TlsSettings? tls = null;
+            int tlsGiven = (ca is null ? 0 : 1) + (certFile is null ? 0 : 1) + (keyFile is null ? 0 : 1);
+            if (tlsGiven is 1 or 2)
+            {
+                throw new PostDataException("--ca-cert, --cert and --key must be given together (mTLS with the node)");
+            }
+
+            if (tlsGiven == 3)
+            {
+                tls = new TlsSettings(ca!, certFile!, keyFile!, parse.GetValue(domain));
+            }
+            else if (parse.GetValue(domain) is not null)
+            {
+                throw new PostDataException("--domain only applies with --ca-cert, --cert and --key");
+            }
+
+            var options = new PostServiceOptions
+            {
+                Address = PostServiceOptions.ParseAddress(parse.GetValue(address)),
+                DataDirs = parse.GetValue(dirs) ?? [],
+                MinNumUnits = parse.GetValue(minUnits),
+                MaxNumUnits = parse.GetValue(maxUnits),
+                K1 = parse.GetValue(k1),
+                K2 = parse.GetValue(k2),
+                PowDifficulty = PostServiceOptions.ParsePowDifficulty(parse.GetValue(powDifficulty)!),
+                ScryptN = parse.GetValue(scryptN),
+                ScryptR = parse.GetValue(scryptR),
+                ScryptP = parse.GetValue(scryptP),
+                Threads = parse.GetValue(threads),
+                Nonces = parse.GetValue(nonces),
+                RandomXMode = PostServiceOptions.ParseRandomXMode(parse.GetValue(randomxMode)),
+                WatchPid = parse.GetValue(watchPid),
+                MaxRetries = parse.GetValue(maxRetries),
+                ReconnectInterval = Seconds(parse.GetValue(reconnect), "--reconnect-interval-s"),
+                Tls = tls,
+                OperatorAddress = parse.GetValue(operatorAddress) is { } op ? PostServiceOptions.ParseOperatorAddress(op) : null,
+                RemoteK2Pow = parse.GetValue(remoteK2Pow) is { } url ? ParseUrl(url) : null,
+                RemoteK2PowParallelism = parse.GetValue(remoteParallelism),
+                RemoteK2PowBackoff = Seconds(parse.GetValue(remoteBackoff), "--remote-k2pow-backoff"),
+            };
+
+            using var host = PostServiceHost.Build(options, Prover.Service.Proving.ServiceProvers.Create);
+            return PostServiceHost.RunAsync(host).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static TimeSpan Seconds(ulong value, string flag) => value <= int.MaxValue
+        ? TimeSpan.FromSeconds(value)
+        : throw new PostDataException(string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: too large"));
+
+    private static Uri ParseUrl(string text) => Uri.TryCreate(text, UriKind.Absolute, out var uri)
+        ? uri
+        : throw new PostDataException($"--remote-k2pow '{text}' is not a URL (expected http(s)://host:port)");
+}
