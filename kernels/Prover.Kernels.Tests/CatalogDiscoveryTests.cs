@@ -27,16 +27,28 @@ public class CatalogDiscoveryTests
             Assert.Contains(catalog.Notes, n => n.StartsWith("CUDA:", StringComparison.Ordinal));
         if (!catalog.Providers.Any(p => p.Kind == ProviderKind.OpenCL))
             Assert.Contains(catalog.Notes, n => n.StartsWith("OpenCL:", StringComparison.Ordinal));
-        if (!catalog.Providers.Any(p => p.Kind == ProviderKind.CpuSimd))
-            Assert.Contains(catalog.Notes, n => n.StartsWith("cpu:", StringComparison.Ordinal));
-        else
-            Assert.Equal("cpu", catalog.Providers[0].Id);
+        // The CPU SIMD provider is always there, first, with the lane width of the level the machine runs.
+        ProviderDescriptor cpu = catalog.Providers[0];
+        Assert.Equal("cpu", cpu.Id);
+        Assert.Equal(ProviderKind.CpuSimd, cpu.Kind);
+        Assert.Equal(Simd.SimdLevels.Lanes(Simd.SimdLevels.Best), cpu.LaneWidth);
+        Assert.Equal(Environment.ProcessorCount, cpu.ComputeUnits);
 
         foreach (ProviderDescriptor p in catalog.Providers.Where(p => p.Kind is ProviderKind.Cuda or ProviderKind.OpenCL))
         {
             Assert.Matches(p.Kind == ProviderKind.Cuda ? "^cuda:[0-9]+$" : "^opencl:[0-9]+$", p.Id);
             Assert.True(p.MemoryBytes > 0);
         }
+    }
+
+    [Fact]
+    public void The_CPU_entry_creates_the_SIMD_provider_with_the_requested_threads()
+    {
+        ProviderCatalog catalog = ProviderCatalog.Discover(cpuThreads: 1);
+        using ILabelProvider provider = catalog.Find("cpu")!.Create();
+        var simd = Assert.IsType<Simd.CpuLabelProvider>(provider);
+        Assert.Equal(1, simd.Threads);
+        Assert.Equal(Simd.SimdLevels.Best, simd.Level);
     }
 
     [Fact]

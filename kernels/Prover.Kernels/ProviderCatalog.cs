@@ -6,6 +6,7 @@ using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
 using Prover.Core.Init;
 using Prover.Kernels.Gpu;
+using Prover.Kernels.Simd;
 
 namespace Prover.Kernels;
 
@@ -75,26 +76,22 @@ public sealed class ProviderCatalog
         return new ProviderCatalog(providers, notes);
     }
 
-    // ---------------------------------------------------------------------------------------------------------------
-    // LEAD HOOK — CPU SIMD provider. Prover.Kernels.Simd.CpuLabelProvider (ctor (int threads = 0, SimdLevel? level =
-    // null)) is written on branch 'simd' and was not on main when this file was written. Once it is merged, replace the
-    // body below with:
-    //
-    //     var level = Simd.SimdLevels.Best;
-    //     int threads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount;
-    //     return new ProviderDescriptor("cpu", ProviderKind.CpuSimd,
-    //         $"CPU {level} ({System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture})",
-    //         threads, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, Simd.SimdLevels.Lanes(level),
-    //         new Dictionary<string, string> { ["simd"] = level.ToString(), ["threads"] = threads.ToString(CultureInfo.InvariantCulture) },
-    //         () => new Simd.CpuLabelProvider(cpuThreads, level));
-    //
-    // Until then the catalog lists no "cpu" entry and says so in Notes (no stand-in provider).
-    // ---------------------------------------------------------------------------------------------------------------
     private static ProviderDescriptor? CpuSimdEntry(int cpuThreads, Action<string> note)
     {
-        _ = cpuThreads;
-        note("cpu: the CPU SIMD provider (Prover.Kernels.Simd.CpuLabelProvider) is not connected to the catalog yet");
-        return null;
+        SimdLevel level = SimdLevels.Best;
+        int threads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount;
+        if (level == SimdLevel.Scalar)
+            note("cpu: no hardware SIMD acceleration; the CPU provider runs its scalar path");
+        var details = new Dictionary<string, string>
+        {
+            ["simd"] = level.ToString(),
+            ["lanes"] = SimdLevels.Lanes(level).ToString(CultureInfo.InvariantCulture),
+            ["threads"] = threads.ToString(CultureInfo.InvariantCulture),
+            ["architecture"] = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(),
+        };
+        return new ProviderDescriptor("cpu", ProviderKind.CpuSimd, $"CPU {level} x {threads} threads", threads,
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, SimdLevels.Lanes(level), details,
+            () => new CpuLabelProvider(cpuThreads, level));
     }
 
     private static void Probe(string backend, AcceleratorType type, Func<Context.Builder, Context.Builder> configure,

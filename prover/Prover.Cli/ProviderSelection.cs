@@ -1,47 +1,95 @@
+using System.CommandLine;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Kernels;
+using Prover.Kernels.Gpu;
 using Prover.Verifier;
 
 namespace Prover.Cli;
 
-/// <summary>Turns <c>--provider ID[,ID…]|all</c> into label providers.</summary>
+/// <summary>Turns <c>--provider ID[,ID…]|all</c> into label providers from the <see cref="ProviderCatalog"/>.</summary>
 public static class ProviderSelection
 {
     public const string Description =
-        "label provider id(s), comma separated, or 'all' (see 'post providers'); default: the CPU SIMD provider";
+        "label provider id(s), comma separated, or 'all' (see 'post providers'); default: cpu (SIMD). " +
+        "'reference' is the scalar oracle (slow)";
 
-    public static IReadOnlyList<ILabelProvider> Resolve(string? spec, int threads)
+    /// <summary>
+    /// Resolves the spec. 'all' means every provider the catalog lists (CPU SIMD, GPUs, the ILGPU CPU accelerator);
+    /// 'reference' adds the scalar oracle, which 'all' leaves out. Unknown ids are an error naming what exists.
+    /// Providers already created are disposed when a later one fails to start.
+    /// </summary>
+    public static IReadOnlyList<ILabelProvider> Resolve(string? spec, int threads, GpuProviderOptions? gpuOptions = null)
     {
         spec = string.IsNullOrWhiteSpace(spec) ? "cpu" : spec.Trim();
-        var known = Available(threads);
+        ProviderCatalog catalog = ProviderCatalog.Discover(threads, gpuOptions);
+        var factories = new List<Func<ILabelProvider>>();
         if (spec.Equals("all", StringComparison.OrdinalIgnoreCase))
         {
-            return known.Where(k => k.InAll).Select(k => k.Create()).ToList();
+            factories.AddRange(catalog.Providers.Select(p => p.Create));
+        }
+        else
+        {
+            var ids = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var duplicate = ids.GroupBy(i => i, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+                throw new PostDataException($"--provider: '{duplicate.Key}' is listed twice");
+            foreach (string id in ids)
+            {
+                if (id.Equals("reference", StringComparison.OrdinalIgnoreCase))
+                {
+                    factories.Add(() => new ReferenceLabelProvider(threads));
+                    continue;
+                }
+                ProviderDescriptor match = catalog.Find(id) ?? throw new PostDataException(
+                    $"--provider: unknown provider '{id}'; available: " +
+                    string.Join(", ", catalog.Providers.Select(p => p.Id).Append("reference")) +
+                    (catalog.Notes.Count > 0 ? $" ({string.Join("; ", catalog.Notes)})" : ""));
+                factories.Add(match.Create);
+            }
         }
 
         var result = new List<ILabelProvider>();
-        foreach (var id in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        try
         {
-            var match = known.FirstOrDefault(k => k.Id.Equals(id, StringComparison.OrdinalIgnoreCase))
-                        ?? throw new PostDataException(
-                            $"--provider: unknown provider '{id}'; available: {string.Join(", ", known.Select(k => k.Id))}");
-            result.Add(match.Create());
+            foreach (var create in factories)
+                result.Add(create());
         }
-
+        catch
+        {
+            foreach (var p in result)
+                p.Dispose();
+            throw;
+        }
         return result;
     }
+}
 
-    /// <summary>One selectable provider; <see cref="InAll"/> says whether 'all' includes it.</summary>
-    public sealed record Choice(string Id, string Name, bool InAll, Func<ILabelProvider> Create);
+/// <summary>The GPU tuning flags shared by the commands that take <c>--provider</c>.</summary>
+internal sealed class GpuFlags
+{
+    private readonly Option<int> _lookupGap = Cli.Opt("--lookup-gap",
+        "GPU providers: store every g-th scrypt V block and recompute the rest (1, 2, 4 or 8)", 4);
+    private readonly Option<int> _batch = Cli.Opt("--gpu-batch",
+        "GPU providers: labels per kernel launch (0 = sized from free device memory)", 0);
 
-    public static IReadOnlyList<Choice> Available(int threads)
+    public void AddTo(Command command)
     {
-        var list = new List<Choice>
+        command.Options.Add(_lookupGap);
+        command.Options.Add(_batch);
+    }
+
+    public GpuProviderOptions Read(ParseResult parse)
+    {
+        var options = new GpuProviderOptions { LookupGap = parse.GetValue(_lookupGap), BatchSize = parse.GetValue(_batch) };
+        try
         {
-            new("reference", "scalar reference (oracle)", false, () => new ReferenceLabelProvider(threads)),
-        };
-        list.Insert(0, new("cpu", "CPU (scalar reference until the SIMD kernel is connected)", true,
-            () => new ReferenceLabelProvider(threads)));
-        return list;
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new PostDataException($"{(e.ParamName == nameof(GpuProviderOptions.LookupGap) ? "--lookup-gap" : "--gpu-batch")}: {e.Message.Split(" (Parameter")[0]}");
+        }
+        return options;
     }
 }

@@ -15,26 +15,41 @@ public class CliInitTests
         "--max-file-size", "16000", "--scrypt-n", "64", "--vrf-difficulty", "max", .. extra,
     ];
 
-    [Fact]
-    public void Sigkill_at_random_points_then_resume_gives_identical_files()
+    /// <summary>
+    /// Kills <c>post init</c> with SIGKILL at random points and resumes; the result must equal an uninterrupted run
+    /// with the default CPU provider. With "all" (CPU SIMD + the ILGPU CPU accelerator here, plus any GPU) the
+    /// uninterrupted run and the resumed one must both be byte-identical to the CPU-only files.
+    /// </summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("all")]
+    public void Sigkill_at_random_points_then_resume_gives_identical_files(string provider)
     {
         using var tmp = new TempDir();
         var clean = tmp.Sub("clean");
-        var watch = Stopwatch.StartNew();
-        var (code, stdout, _) = PostCli.Run(InitArgs(clean, "--json"));
-        var cleanTime = watch.Elapsed;
-        Assert.Equal(0, code);
+        var (code, stdout, cleanErr) = PostCli.Run(InitArgs(clean, "--json"));
+        Assert.True(code == 0, cleanErr);
         using (var doc = JsonDocument.Parse(stdout))
         {
             Assert.Equal(16000, doc.RootElement.GetProperty("labels").GetInt64());
         }
+
+        // An uninterrupted run with the provider under test times the kills and must already match.
+        var whole = tmp.Sub("whole");
+        var watch = Stopwatch.StartNew();
+        var (wholeCode, wholeOut, wholeErr) = PostCli.Run(InitArgs(whole, "--json", "--provider", provider));
+        var cleanTime = watch.Elapsed;
+        Assert.True(wholeCode == 0, wholeErr);
+        Assert.Equal(InitializerTests.ReadAll(clean), InitializerTests.ReadAll(whole));
+        if (provider == "all")
+            Assert.Contains("ilgpu-cpu", wholeOut);
 
         var killed = tmp.Sub("killed");
         var random = new Random(12345);
         int kills = 0;
         for (int attempt = 0; attempt < 6; attempt++)
         {
-            using var p = Process.Start(PostCli.StartInfo(InitArgs(killed)))!;
+            using var p = Process.Start(PostCli.StartInfo(InitArgs(killed, "--provider", provider)))!;
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
             var delay = TimeSpan.FromMilliseconds(cleanTime.TotalMilliseconds * (0.15 + 0.5 * random.NextDouble()));
@@ -47,7 +62,7 @@ public class CliInitTests
         }
 
         Assert.True(kills >= 3, $"only {kills} runs were killed mid-way");
-        var (finalCode, _, finalErr) = PostCli.Run(InitArgs(killed));
+        var (finalCode, _, finalErr) = PostCli.Run(InitArgs(killed, "--provider", provider));
         Assert.True(finalCode == 0, finalErr);
         Assert.Equal(InitializerTests.ReadAll(clean), InitializerTests.ReadAll(killed));
         Assert.Equal(File.ReadAllText(Path.Combine(clean, PostMetadata.FileName)),

@@ -1,12 +1,13 @@
 using Prover.Core.Init;
-using Prover.Verifier;
+using Prover.Kernels.Simd;
 
 namespace Prover.Core.Tests;
 
-/// <summary>The label provider the Core tests initialize with.</summary>
+/// <summary>The label provider the Core tests initialize with: the CPU SIMD provider (itself tested against the
+/// scalar oracle in the kernels' tests), which also makes these tests exercise the production path.</summary>
 internal static class TestProviders
 {
-    public static ILabelProvider Fast() => new ReferenceLabelProvider(2);
+    public static ILabelProvider Fast() => new CpuLabelProvider(2);
 }
 
 /// <summary>Hands the initializer small chunks, so interruptions land between many checkpoints.</summary>

@@ -35,6 +35,7 @@ public static class InitCommand
         var scryptN = Cli.Opt<ulong?>("--scrypt-n", "scrypt N (mainnet 8192)", "-n");
         var threads = Cli.Opt("--threads", "CPU threads for the CPU provider (0 = all cores)", 0, "-t");
         var provider = Cli.Opt<string?>("--provider", ProviderSelection.Description);
+        var gpu = new GpuFlags();
         var fromFile = Cli.Opt<int?>("--from-file", "first file to initialize (inclusive) when splitting a job across machines");
         var toFile = Cli.Opt<int?>("--to-file", "last file to initialize (inclusive)");
         var vrf = Cli.Opt<string?>("--vrf-difficulty",
@@ -46,6 +47,7 @@ public static class InitCommand
             dataDir, preset, nodeId, atxId, numUnits, labelsPerUnit, maxFileSize, scryptN, threads, provider, fromFile,
             toFile, vrf, json,
         };
+        gpu.AddTo(command);
         command.SetAction(parse =>
         {
             var p = parse.GetValue(preset) is { } name ? Presets[name] : null;
@@ -64,7 +66,7 @@ public static class InitCommand
                 VrfDifficulty = ParseVrf(parse.GetValue(vrf)),
             };
             Initializer.ValidateOptions(options);
-            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads));
+            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
             try
             {
                 return Execute(options, providers, parse.GetValue(json));

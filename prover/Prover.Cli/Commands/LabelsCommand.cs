@@ -15,11 +15,13 @@ public static class LabelsCommand
         var count = Cli.Opt("--count", "number of labels", 16UL);
         var scryptN = Cli.Opt("--scrypt-n", "scrypt N", 8192UL, "-n");
         var provider = Cli.Opt<string?>("--provider", ProviderSelection.Description);
+        var gpu = new GpuFlags();
         var threads = Cli.Opt("--threads", "CPU threads (0 = all)", 0, "-t");
         var command = new Command("labels", "Print 'INDEX HEX32' for each label: the full 32-byte scrypt output (the label is its first 16 bytes).")
         {
             commitment, start, count, scryptN, provider, threads,
         };
+        gpu.AddTo(command);
         command.SetAction(parse =>
         {
             var c = Hex.Parse(parse.GetValue(commitment), "--commitment", 32);
@@ -31,9 +33,14 @@ public static class LabelsCommand
 
             ulong first = parse.GetValue(start);
             ulong total = parse.GetValue(count);
-            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads));
+            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
             if (providers.Count != 1)
             {
+                foreach (var extra in providers)
+                {
+                    extra.Dispose();
+                }
+
                 throw new PostDataException("--provider: 'post labels' takes exactly one provider");
             }
 

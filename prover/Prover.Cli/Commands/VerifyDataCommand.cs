@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Prover.Core.Data;
 using Prover.Core.Init;
 
 namespace Prover.Cli.Commands;
@@ -15,6 +16,7 @@ public static class VerifyDataCommand
         var fraction = Cli.Opt("--fraction", "percentage of each file's labels to recompute", 5.0, "-f");
         var scryptN = Cli.Opt("--scrypt-n", "scrypt N the data was made with (not stored in the metadata)", 8192UL, "-n");
         var provider = Cli.Opt<string?>("--provider", ProviderSelection.Description);
+        var gpu = new GpuFlags();
         var threads = Cli.Opt("--threads", "CPU threads (0 = all)", 0, "-t");
         var vrf = Cli.Opt<string?>("--vrf-difficulty", "difficulty the VRF nonce must meet: hex, 'go' (default) or 'max'");
         var seed = Cli.Opt<int?>("--seed", "random seed for the sample (default: random)");
@@ -23,9 +25,20 @@ public static class VerifyDataCommand
         {
             dataDir, fraction, scryptN, provider, threads, vrf, seed, json,
         };
+        gpu.AddTo(command);
         command.SetAction(parse =>
         {
-            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads));
+            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
+            if (providers.Count != 1)
+            {
+                foreach (var extra in providers)
+                {
+                    extra.Dispose();
+                }
+
+                throw new PostDataException("--provider: 'post verify-data' takes exactly one provider");
+            }
+
             using var p = providers[0];
             using var cts = Cli.CancelOnSignals();
             var result = new ProgressDisplay().Run("verify-data", update =>

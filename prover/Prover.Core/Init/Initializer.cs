@@ -252,7 +252,7 @@ public sealed class Initializer
         };
     }
 
-    private string ProviderNames => string.Join(", ", _providers.Select(p => p.Name));
+    private string ProviderNames => string.Join(", ", _providers.Select(p => $"{p.Id} ({p.Name})"));
 
     private static PostMetadata CheckOrCreateMetadata(InitOptions o, PostDataLayout layout)
     {
