@@ -17,6 +17,7 @@ internal static class CommandRegistry
         yield return K2PowCommand.Create();
         yield return ProvidersCommand.Create();
         yield return GpuBenchCommand.Create();
+        yield return BenchCommand.Create();
         yield return ServeCommand.Create();
     }
 }

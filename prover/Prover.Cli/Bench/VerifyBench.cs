@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using Prover.Core.Init;
+using Prover.Core.Pow;
+using Prover.Core.Proving;
+using Prover.Kernels.Proving;
+using Prover.Kernels.Simd;
+using Prover.Verifier;
+
+namespace Prover.Cli.Bench;
+
+/// <summary>
+/// Verification time of a genuinely valid, mainnet-shaped proof (k2 = 37 labels at N = 8192, RandomX light k2pow).
+/// A tiny dataset is initialized with the real <see cref="Initializer"/> and the CPU provider, proved with
+/// <see cref="PostProver"/> (k1 chosen so that the first pass finds a proof, an easy k2pow difficulty), and
+/// <see cref="ProofVerifier"/> is timed in All, Subset (mainnet k3) and One modes. Per proof the verifier recomputes the
+/// selected labels with the scalar reference and checks one RandomX hash, whatever k1 and the k2pow difficulty are.
+/// </summary>
+internal static class VerifyBench
+{
+    public const uint NumUnits = 4;
+    public const ulong LabelsPerUnit = 256;
+
+    /// <summary>With 1024 labels, k1 = 96 gives each nonce ~96 good labels: a proof of 37 is found in the first pass.</summary>
+    public const uint K1 = 96;
+
+    public static void Run(RandomXContext light, BenchSettings settings, VerifyBenchResult result, Action<string> log,
+        CancellationToken cancellationToken)
+    {
+        ulong n = BenchSettings.MainnetScryptN;
+        var config = new ProofConfig(K1, ProofConfig.Mainnet.K2, ProofConfig.Mainnet.K3, Enumerable.Repeat((byte)0xFF, 32).ToArray());
+        var initConfig = new InitConfig(1, uint.MaxValue, LabelsPerUnit, n);
+        result.K1 = config.K1;
+        result.K2 = config.K2;
+        result.ScryptN = n;
+        result.DatasetLabels = NumUnits * LabelsPerUnit;
+        result.RandomXLightInitSeconds = light.InitTime.TotalSeconds;
+        result.What = string.Create(CultureInfo.InvariantCulture,
+            $"ProofVerifier.Verify of a valid proof with k2={config.K2} indices at N={n} and a RandomX light k2pow check, built here: " +
+            $"{NumUnits} units × {LabelsPerUnit} labels initialized at N={n} by the Initializer with the CPU provider, proved by PostProver " +
+            $"with k1={config.K1} (so the first pass finds a proof) and k2pow difficulty FF…FF per unit. Each call recomputes the selected " +
+            $"labels with the scalar reference and hashes once with RandomX light; the light cache build ({light.InitTime.TotalSeconds:F2} s, once per process) is not included.");
+
+        string dir = Path.Combine(settings.DiskDirectory, $"post-bench-verify-{Guid.NewGuid():N}");
+        try
+        {
+            var rng = new Random();
+            var nodeId = new byte[32];
+            var atx = new byte[32];
+            var challenge = new byte[32];
+            rng.NextBytes(nodeId);
+            rng.NextBytes(atx);
+            rng.NextBytes(challenge);
+            var initWatch = Stopwatch.StartNew();
+            using (var cpu = new CpuLabelProvider(settings.Threads))
+            {
+                new Initializer([cpu]).Run(new InitOptions
+                {
+                    DataDir = dir,
+                    NodeId = nodeId,
+                    CommitmentAtxId = atx,
+                    NumUnits = NumUnits,
+                    LabelsPerUnit = LabelsPerUnit,
+                    MaxFileSize = NumUnits * LabelsPerUnit * 16,
+                    ScryptN = n,
+                    VrfDifficulty = VrfDifficulty.Maximum(),
+                }, null, cancellationToken);
+            }
+
+            result.DatasetInitSeconds = initWatch.Elapsed.TotalSeconds;
+
+            var proveWatch = Stopwatch.StartNew();
+            var prover = new PostProver(new ProvingScannerFactory(), new K2Pow(light, settings.Threads));
+            ProofResult proof = prover.GenerateProofAsync(dir, challenge, config,
+                new ProvingOptions { Nonces = 16, Threads = settings.Threads }, null, cancellationToken).GetAwaiter().GetResult();
+            result.ProveSeconds = proveWatch.Elapsed.TotalSeconds;
+            log(string.Create(CultureInfo.InvariantCulture,
+                $"  dataset of {result.DatasetLabels} labels at N={n} in {result.DatasetInitSeconds:F2} s; proof (nonce {proof.Proof.Nonce}, pow {proof.Proof.Pow}) in {result.ProveSeconds:F2} s"));
+
+            var verifier = new ProofVerifier(config, initConfig, new K2Pow(light, 1));
+            if (verifier.Verify(proof.Proof, proof.Metadata, VerifyMode.All) is { } error)
+            {
+                result.Status = BenchStatus.Failed($"the proof built here does not verify: {error}");
+                return;
+            }
+
+            // The verifier must also reject: another nonce of the same group has the same (valid) pow but other scores.
+            var tampered = proof.Proof with { Nonce = proof.Proof.Nonce ^ 1 };
+            if (verifier.Verify(tampered, proof.Metadata, VerifyMode.All) is null)
+            {
+                result.Status = BenchStatus.Failed("the verifier accepted a proof whose nonce was changed");
+                return;
+            }
+
+            var seed = new byte[32];
+            rng.NextBytes(seed);
+            var modes = new (string Name, VerifyMode Mode, int Labels)[]
+            {
+                ("all", VerifyMode.All, (int)config.K2),
+                ("subset", VerifyMode.Subset((int)config.K3, seed), (int)Math.Min(config.K3, config.K2)),
+                ("one", VerifyMode.One(0), 1),
+            };
+            double perMode = settings.VerifyBudget / modes.Length;
+            foreach ((string name, VerifyMode mode, int labels) in modes)
+            {
+                var samples = new List<double>();
+                var total = Stopwatch.StartNew();
+                do
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long started = Stopwatch.GetTimestamp();
+                    VerifyError? outcome = verifier.Verify(proof.Proof, proof.Metadata, mode);
+                    samples.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    if (outcome is not null)
+                    {
+                        result.Status = BenchStatus.Failed($"verification in mode {name} failed: {outcome}");
+                        return;
+                    }
+                }
+                while (total.Elapsed.TotalSeconds < perMode && samples.Count < 1000);
+
+                var spread = Spread.Of(samples);
+                result.Modes.Add(new VerifyModeResult(name, labels, samples.Count, spread));
+                log(string.Create(CultureInfo.InvariantCulture,
+                    $"  verify {name} ({labels} label(s)): median {spread.Median * 1000:F1} ms over {samples.Count} run(s)"));
+            }
+
+            result.Status = BenchStatus.Ok;
+        }
+        finally
+        {
+            InitBench.TryDelete(dir);
+        }
+    }
+}
