@@ -28,6 +28,8 @@ public static class BenchJson
             ["finished_utc"] = report.Finished.ToString("O", CultureInfo.InvariantCulture),
             ["elapsed_seconds"] = report.ElapsedSeconds,
             ["planned_seconds"] = report.PlannedSeconds,
+            ["load_average_start"] = report.LoadAverageStart,
+            ["load_average_end"] = report.LoadAverageEnd,
             ["plan"] = Strings(report.Plan),
             ["settings"] = new JsonObject
             {

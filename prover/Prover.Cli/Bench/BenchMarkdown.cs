@@ -35,6 +35,10 @@ public static class BenchMarkdown
         Line($"| post | {Cell(m.ProjectVersion)}{(m.GitDescribe is null ? "" : $" (git {Cell(m.GitDescribe)})")} |");
         Line($"| disk | {Cell(m.Disk)} |");
         Line(F($"| run | --duration {s.Duration:0.##} s, {s.Repetitions} repetitions, {report.ElapsedSeconds:F0} s in all (planned ≈ {report.PlannedSeconds:F0} s) |"));
+        if (report.LoadAverageStart is not null)
+        {
+            Line($"| load average (1/5/15 min) | {report.LoadAverageStart} before, {report.LoadAverageEnd} after |");
+        }
         Line();
 
         if (report.Init.Count > 0)

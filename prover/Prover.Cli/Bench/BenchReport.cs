@@ -31,6 +31,30 @@ public sealed class BenchReport
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>The 1/5/15-minute load averages (/proc/loadavg) before and after the run: a busy machine measures low.</summary>
+    public string? LoadAverageStart { get; set; }
+
+    public string? LoadAverageEnd { get; set; }
+
+    /// <summary>The first three fields of /proc/loadavg, or null where there is none.</summary>
+    public static string? ReadLoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg")
+                ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(3))
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public double ElapsedSeconds => (Finished - Started).TotalSeconds;
 }
 

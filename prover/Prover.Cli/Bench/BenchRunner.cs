@@ -93,7 +93,13 @@ public sealed class BenchRunner
 
     public BenchReport Run(CancellationToken cancellationToken = default)
     {
-        var report = new BenchReport { Settings = _settings, Machine = _machine, Started = DateTimeOffset.UtcNow };
+        var report = new BenchReport
+        {
+            Settings = _settings,
+            Machine = _machine,
+            Started = DateTimeOffset.UtcNow,
+            LoadAverageStart = BenchReport.ReadLoadAverage(),
+        };
         (report.Plan, report.PlannedSeconds) = Plan();
         try
         {
@@ -106,6 +112,7 @@ public sealed class BenchRunner
         }
 
         report.Finished = DateTimeOffset.UtcNow;
+        report.LoadAverageEnd = BenchReport.ReadLoadAverage();
         return report;
     }
 
