@@ -161,7 +161,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     {
         Assert.True(run.ExitCode == 0, run.StdErr);
         string md = run.File(BenchCommand.MarkdownFile);
-        Assert.Contains("| provider | device | status | labels/s |", md);
+        Assert.Contains("| provider | device | status | labels/s | repetitions |", md);
         Assert.Contains("| cpu |", md);
         Assert.Contains("| source | nonces | threads | GiB/s | passes |", md);
         Assert.Contains("| light | ok |", md);
@@ -271,6 +271,27 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
+    public void ProviderSlowerThanItsTimeCap_IsCutOff_AndTheRunGoesOn()
+    {
+        using var dir = new TempDir();
+        using var slow = new SlowLabelProvider(new CpuLabelProvider(1), TimeSpan.FromSeconds(30));
+        using var good = new CpuLabelProvider(1);
+        var settings = new BenchSettings
+        {
+            ScryptN = 64, Duration = 0.2, Repetitions = 1, MinInitTimeCap = 0.5, SkipProving = true, SkipK2Pow = true, SkipVerify = true,
+            DiskDirectory = dir.Path,
+        };
+        var watch = Stopwatch.StartNew();
+        var report = new BenchRunner(settings, [slow, good], MachineInfo.Collect(ProviderCatalog.Discover(1), dir.Path)).Run();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"the cap did not stop the slow provider ({watch.Elapsed})");
+        Assert.False(report.Interrupted);
+        Assert.StartsWith("skipped: too slow", report.Init[0].Status);
+        Assert.Contains("time cap", report.Init[0].BudgetNote);
+        Assert.Equal("ok", report.Init[1].Status);
+        Assert.False(BenchCommand.AnyFailed(report)); // slow is not wrong
+    }
+
+    [Fact]
     public void WrongProvingScanner_IsReportedFailed_AndNotTimed()
     {
         using var dir = new TempDir();
@@ -358,6 +379,25 @@ internal sealed class TruncatedIndexLabelProvider(ILabelProvider inner) : ILabel
         {
             inner.ComputeOutputs(commitment, scryptN, (uint)(startIndex + (ulong)i), 1, output32.Slice(i * 32, 32), cancellationToken);
         }
+    }
+
+    public void Dispose() => inner.Dispose();
+}
+
+/// <summary>The real CPU provider behind a fixed (cancellable) delay per call: a provider far too slow for its budget.</summary>
+internal sealed class SlowLabelProvider(ILabelProvider inner, TimeSpan delay) : ILabelProvider
+{
+    public string Id => "cpu-slow";
+    public string Name => "CPU provider with a delay per call";
+    public ProviderKind Kind => ProviderKind.CpuSimd;
+    public int PreferredBatchSize(ulong scryptN) => inner.PreferredBatchSize(scryptN);
+
+    public void ComputeOutputs(ReadOnlySpan<byte> commitment, ulong scryptN, ulong startIndex, int count,
+        Span<byte> output32, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.WaitHandle.WaitOne(delay);
+        cancellationToken.ThrowIfCancellationRequested();
+        inner.ComputeOutputs(commitment, scryptN, startIndex, count, output32, cancellationToken);
     }
 
     public void Dispose() => inner.Dispose();

@@ -186,6 +186,7 @@ public static class BenchJson
         ["budget_seconds"] = r.BudgetSeconds,
         ["budget_note"] = r.BudgetNote,
         ["labels_per_call"] = r.LabelsPerCall,
+        ["tuning"] = r.Tuning,
         ["warmup_seconds"] = r.WarmupSeconds,
         ["labels_timed"] = r.LabelsTimed,
         ["seconds_timed"] = r.SecondsTimed,

@@ -43,16 +43,16 @@ public static class BenchMarkdown
 
         if (report.Init.Count > 0)
         {
-            Line(F($"**Initialization** (scrypt N={s.ScryptN}; median of {s.Repetitions} repetitions after a warm-up; each provider checked against the scalar reference first)"));
+            Line(F($"**Initialization** (scrypt N={s.ScryptN}; median of the timed repetitions after a warm-up; each provider checked against the scalar reference first; Initializer = a real `post init` run of the same provider)"));
             Line();
-            Line("| provider | device | status | labels/s | spread (max−min) | MiB/s | h per 64 GiB unit | h per 256 GiB (4 units) | Initializer labels/s |");
-            Line("|---|---|---|---:|---:|---:|---:|---:|---:|");
+            Line("| provider | device | status | labels/s | repetitions | spread (max−min) | MiB/s | h per 64 GiB unit | h per 256 GiB (4 units) | Initializer labels/s |");
+            Line("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in report.Init)
             {
-                string name = Cell(r.Name) + (r.BudgetNote is null ? "" : " *");
+                string name = Cell(r.Name) + (r.Tuning is null ? "" : $" ({Cell(r.Tuning)})") + (r.BudgetNote is null ? "" : " *");
                 Line(r.LabelsPerSecond is { } rate && BenchStatus.IsOk(r.Status)
-                    ? F($"| {r.Provider} | {name} | ok | {rate.Median:F0} | {rate.SpreadPercent:F1}% | {Number(r.MiBPerSecond)} | {r.HoursPerUnit:F1} | {r.HoursPerMinimum:F1} | {(r.Initializer is { } i ? i.LabelsPerSecond.ToString("F0", CultureInfo.InvariantCulture) : "–")} |")
-                    : $"| {r.Provider} | {name} | {Cell(r.Status)} | – | – | – | – | – | – |");
+                    ? F($"| {r.Provider} | {name} | ok | {rate.Median:F0} | {r.Repetitions.Count} | {rate.SpreadPercent:F1}% | {Number(r.MiBPerSecond)} | {r.HoursPerUnit:F1} | {r.HoursPerMinimum:F1} | {(r.Initializer is { } i ? i.LabelsPerSecond.ToString("F0", CultureInfo.InvariantCulture) : "–")} |")
+                    : $"| {r.Provider} | {name} | {Cell(r.Status)} | – | {r.Repetitions.Count} | – | – | – | – | – |");
             }
 
             foreach (var r in report.Init.Where(r => r.BudgetNote is not null))

@@ -130,6 +130,9 @@ public sealed class InitBenchResult
 
     public int LabelsPerCall { get; set; }
 
+    /// <summary>GPU providers: the lookup gap, group size and launch size they ran with.</summary>
+    public string? Tuning { get; set; }
+
     public double WarmupSeconds { get; set; }
 
     /// <summary>labels/s of each timed repetition.</summary>

@@ -58,7 +58,7 @@ public sealed class BenchRunner
                 // Fixed costs: the reference checks, and for ILGPU providers a kernel compilation per scrypt N.
                 double fixedCost = p.Kind == ProviderKind.CpuSimd ? 2 : 15;
                 Add(budget + s.InitializerBudget(p.Kind) + fixedCost, string.Create(CultureInfo.InvariantCulture,
-                    $"init {p.Id} at N={s.ScryptN}: reference checks, warm-up, {s.Repetitions} × {budget / s.Repetitions:F1} s timed{note}, Initializer run of ~{s.InitializerBudget(p.Kind):F1} s"));
+                    $"init {p.Id} at N={s.ScryptN}: reference checks, warm-up, {s.Repetitions} × {budget / s.Repetitions:F1} s timed{note}, {(s.InitializerBudget(p.Kind) > 0 ? $"Initializer run of ~{s.InitializerBudget(p.Kind):F1} s" : "no Initializer run")}"));
             }
         }
 

@@ -63,8 +63,20 @@ public sealed record BenchSettings
     public double InitBudget(ProviderKind kind) =>
         kind == ProviderKind.IlgpuCpu ? Math.Min(Duration, SimulatorBudgetSeconds) : Duration;
 
-    /// <summary>Budget of the Initializer cross-check (a real <c>post init</c> run sized from the measured rate).</summary>
-    public double InitializerBudget(ProviderKind kind) => InitBudget(kind) / 4;
+    /// <summary>
+    /// Budget of the Initializer cross-check (a real <c>post init</c> run sized from the measured rate); none for the
+    /// simulator.
+    /// </summary>
+    public double InitializerBudget(ProviderKind kind) => kind == ProviderKind.IlgpuCpu ? 0 : InitBudget(kind) / 4;
+
+    /// <summary>
+    /// Wall-time cap of one provider's whole init measurement (checks, warm-up, repetitions, Initializer): past it the
+    /// provider's calls are cancelled and the repetitions that finished are kept.
+    /// </summary>
+    public double InitTimeCap(ProviderKind kind) => Math.Max(MinInitTimeCap, 3 * (InitBudget(kind) + InitializerBudget(kind)));
+
+    /// <summary>The least <see cref="InitTimeCap"/> (room for kernel compilation and the reference checks).</summary>
+    public double MinInitTimeCap { get; init; } = 60;
 
     /// <summary>Timed budget of one proving configuration (whole passes; at least one).</summary>
     public double ProvingBudget => Duration / 10;

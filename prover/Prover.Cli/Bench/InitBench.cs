@@ -20,12 +20,37 @@ internal static class InitBench
     /// <summary>Upper bound of the small-N batch compared in full.</summary>
     public const int SmallCheckBatch = 1024;
 
+    /// <summary>Labels per call for the ILGPU CPU simulator (one group of its threads).</summary>
+    public const int SimulatorCallLabels = 16;
+
     public static void Run(ILabelProvider provider, BenchSettings settings, InitBenchResult result, string scratchDirectory,
         Action<string> log, CancellationToken cancellationToken)
     {
+        // A provider that hangs or crawls (a broken driver, the simulator at a large lookup gap) must not stall the
+        // whole run: past the cap its calls are cancelled and whatever repetitions finished are kept.
+        double cap = settings.InitTimeCap(result.Kind);
+        using var capped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        capped.CancelAfter(TimeSpan.FromSeconds(cap));
         try
         {
-            RunChecked(provider, settings, result, scratchDirectory, log, cancellationToken);
+            RunChecked(provider, settings, result, scratchDirectory, log, capped.Token);
+        }
+        catch (OperationCanceledException) when (capped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            string note = string.Create(CultureInfo.InvariantCulture, $"stopped at the {cap:F0} s time cap of this provider");
+            result.BudgetNote = result.BudgetNote is null ? note : $"{result.BudgetNote}; {note}";
+            if (result.Repetitions.Count > 0)
+            {
+                result.LabelsPerSecond = Spread.Of(result.Repetitions);
+                result.Status = BenchStatus.Ok;
+            }
+            else
+            {
+                result.Status = BenchStatus.Skipped(string.Create(CultureInfo.InvariantCulture,
+                    $"too slow: no timed repetition finished within the {cap:F0} s time cap"));
+            }
+
+            log($"  {provider.Id}: {note}");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -68,6 +93,13 @@ internal static class InitBench
         // 2. Warm-up at the measured N with the preferred batch (kernel compilation, scratch allocation), whose
         // first, last and two random outputs are checked too.
         int count = Math.Max(1, provider.PreferredBatchSize(n));
+        if (provider.Kind == ProviderKind.IlgpuCpu)
+        {
+            // The simulator runs one group of threads at a time: a group-sized call costs proportionally less and keeps
+            // each call short enough for its short budget.
+            count = Math.Min(count, SimulatorCallLabels);
+        }
+
         result.LabelsPerCall = count;
         var buffer = new byte[(long)count * 32];
         var warmup = Stopwatch.StartNew();
@@ -87,14 +119,20 @@ internal static class InitBench
             log($"  {provider.Id}: {check}");
         }
 
+        if (provider is Prover.Kernels.Gpu.GpuLabelProvider gpu)
+        {
+            result.Tuning = string.Create(CultureInfo.InvariantCulture,
+                $"lookup gap {gpu.EffectiveLookupGap}, group {gpu.GroupSize}, {gpu.BatchSize} labels per launch");
+        }
 
-        // 3. Timed repetitions.
+        // 3. Timed repetitions: each at least one call; when calls are longer than a repetition's share of the budget,
+        // fewer repetitions run (at least one), so the budget holds.
         double budget = settings.InitBudget(result.Kind);
         result.BudgetSeconds = budget;
         double perRepetition = budget / settings.Repetitions;
         ulong next = start + (ulong)count;
         var sw = new Stopwatch();
-        for (int rep = 0; rep < settings.Repetitions; rep++)
+        for (int rep = 0; rep < settings.Repetitions && (rep == 0 || result.SecondsTimed < budget); rep++)
         {
             ulong labels = 0;
             sw.Restart();
@@ -119,7 +157,13 @@ internal static class InitBench
         log(string.Create(CultureInfo.InvariantCulture,
             $"  {provider.Id}: median {result.LabelsPerSecond.Median:F0} labels/s ({result.MiBPerSecond:F3} MiB/s, spread {result.LabelsPerSecond.SpreadPercent:F1}%), {result.HoursPerUnit:F1} h per 64 GiB unit"));
 
-        // 4. The same provider through the real Initializer, as `post init` runs it.
+        // 4. The same provider through the real Initializer, as `post init` runs it (not for the simulator, which is a
+        // kernel check, not a way to initialize).
+        if (result.Kind == ProviderKind.IlgpuCpu)
+        {
+            return;
+        }
+
         result.Initializer = RunInitializer(provider, settings, result, count, scratchDirectory, cancellationToken);
         log(string.Create(CultureInfo.InvariantCulture,
             $"  {provider.Id}: Initializer wrote {result.Initializer.Labels} labels in {result.Initializer.Seconds:F2} s = {result.Initializer.LabelsPerSecond:F0} labels/s (what post init --json reports)"));

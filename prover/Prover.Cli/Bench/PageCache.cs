@@ -13,8 +13,11 @@ internal static class PageCache
     private const int PosixFadvDontNeed = 4; // Linux value of POSIX_FADV_DONTNEED
     private const string DropCachesPath = "/proc/sys/vm/drop_caches";
 
-    /// <summary>Drops the cached pages of <paramref name="path"/>; returns the method that worked, in words.</summary>
-    public static string Drop(string path, CacheDropMode mode)
+    /// <summary>
+    /// Drops the cached pages of <paramref name="path"/>, and with <paramref name="systemWide"/> (in
+    /// <see cref="CacheDropMode.Auto"/>, as root) the whole page cache; returns the method that worked, in words.
+    /// </summary>
+    public static string Drop(string path, CacheDropMode mode, bool systemWide = true)
     {
         if (mode == CacheDropMode.None)
         {
@@ -38,7 +41,7 @@ internal static class PageCache
             method = $"none (posix_fadvise unavailable: {e.Message})";
         }
 
-        if (mode == CacheDropMode.Auto && IsRoot())
+        if (mode == CacheDropMode.Auto && systemWide && IsRoot())
         {
             try
             {
