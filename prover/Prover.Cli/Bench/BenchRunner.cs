@@ -71,13 +71,13 @@ public sealed class BenchRunner
 
         if (!s.SkipK2Pow)
         {
-            Add(2 + (s.ThreadCounts.Count * s.K2PowBudget * 1.2), string.Create(CultureInfo.InvariantCulture,
+            Add(2 + (s.ThreadCounts.Count * s.K2PowBudget * 1.4), string.Create(CultureInfo.InvariantCulture,
                 $"k2pow light: RandomX cache build, {s.ThreadCounts.Count} × {s.K2PowBudget:F1} s"));
             if (!s.SkipK2PowFast)
             {
                 // The ~2 GiB dataset build costs roughly 100 core-seconds on current x86 cores.
                 double build = Math.Max(10, 100.0 / s.EffectiveThreads);
-                Add(build + (s.ThreadCounts.Count * s.K2PowBudget * 1.2), string.Create(CultureInfo.InvariantCulture,
+                Add(build + (s.ThreadCounts.Count * s.K2PowBudget * 1.4), string.Create(CultureInfo.InvariantCulture,
                     $"k2pow fast: RandomX dataset build (~2 GiB, estimated {Format(build)}), {s.ThreadCounts.Count} × {s.K2PowBudget:F1} s"));
             }
         }

@@ -49,14 +49,26 @@ internal static class K2PowBench
         {
             var pow = new K2Pow(context, threads);
 
-            // Calibration (also warms up the VMs), then a run sized to the budget.
+            // Calibration (also warms up the VMs): probes growing 4× until one takes a tenth of the budget, then a
+            // run sized to the budget.
             ulong probe = (ulong)(4 * threads);
-            long t0 = Stopwatch.GetTimestamp();
-            pow.ProveRange(1, challenge8, impossible, miner, next, next + probe, cancellationToken);
-            double rate0 = probe / Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            next += probe;
+            double rate0;
+            while (true)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                pow.ProveRange(1, challenge8, impossible, miner, next, next + probe, cancellationToken);
+                double elapsed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                next += probe;
+                rate0 = probe / elapsed;
+                if (elapsed >= settings.K2PowBudget / 10)
+                {
+                    break;
+                }
 
-            ulong hashes = Math.Max(probe, (ulong)(rate0 * settings.K2PowBudget) / (ulong)threads * (ulong)threads);
+                probe *= 4;
+            }
+
+            ulong hashes = Math.Max((ulong)threads, (ulong)(rate0 * settings.K2PowBudget) / (ulong)threads * (ulong)threads);
             long t1 = Stopwatch.GetTimestamp();
             pow.ProveRange(1, challenge8, impossible, miner, next, next + hashes, cancellationToken);
             double seconds = Stopwatch.GetElapsedTime(t1).TotalSeconds;
