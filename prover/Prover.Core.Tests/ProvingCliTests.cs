@@ -106,6 +106,28 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
+    public void Profile_Aes_RunsEveryImplementationThisCpuHas_AndRefusesTheOthers()
+    {
+        foreach (var implementation in Enum.GetValues<Prover.Kernels.Aes.AesImplementation>())
+        {
+            var (code, stdout, stderr) = PostCli.Run("profile", "--data-size", "0.0005", "--duration", "0.05", "--threads", "1",
+                "--nonces", "16", "--aes", implementation.ToString());
+            if (Prover.Kernels.Aes.AesEcb.IsSupported(implementation))
+            {
+                Assert.True(code == 0, stderr);
+                Assert.StartsWith($"{implementation}, 1 thread(s)", stderr);
+                using var doc = JsonDocument.Parse(stdout);
+                Assert.True(doc.RootElement.GetProperty("speed_gib_s").GetDouble() > 0);
+            }
+            else
+            {
+                Assert.Equal(2, code);
+                Assert.Contains($"--aes: '{implementation}' is not one of", stderr);
+            }
+        }
+    }
+
+    [Fact]
     public void ProfilePow_PrintsSerdeDurations()
     {
         var (code, stdout, stderr) = PostCli.Run("profile", "pow", "--iterations", "2", "--randomx-mode", "light",
