@@ -11,14 +11,17 @@ namespace Prover.Core.Tests;
 /// </summary>
 public sealed partial class PageCacheTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    // Next to the test binaries rather than in /tmp, which is a tmpfs on many systems: tmpfs pages are the file itself
+    // and cannot be evicted.
+    private readonly string _dir = Directory.CreateDirectory(
+        Path.Combine(AppContext.BaseDirectory, "page-cache-tests-" + Guid.NewGuid().ToString("N"))).FullName;
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [LinuxFact]
     public void TryDrop_EvictsTheFilesPages_WrittenAndRead()
     {
-        string path = _dir.Sub("labels.bin");
+        string path = Path.Combine(_dir, "labels.bin");
         var data = new byte[4 << 20];
         new Random(7).NextBytes(data);
         File.WriteAllBytes(path, data); // dirty pages: TryDrop must write them back before they can be dropped
@@ -38,7 +41,7 @@ public sealed partial class PageCacheTests : IDisposable
     [LinuxFact]
     public void TryDrop_MissingFile_ReturnsFalseWithTheReason()
     {
-        string path = _dir.Sub("missing.bin");
+        string path = Path.Combine(_dir, "missing.bin");
         Assert.False(PageCache.TryDrop(path, out string? error));
         Assert.Contains("missing.bin", error);
     }
