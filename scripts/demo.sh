@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the main job on a small default: initialize a dev dataset (real N=8192 labels) with the
-# progress display and a JSON summary. Usage: scripts/demo.sh [DATADIR] (default ./dev-data).
+# Sets everything up and runs the main job on a small default: initialize a dev dataset (real N=8192 labels, 4 units
+# of 4096 labels), check a sample of it, prove it against a challenge (mainnet k1/k2, RandomX light mode with an easy
+# k2pow difficulty so the demo takes seconds), and verify the proof.
+# Usage: scripts/demo.sh [DATADIR] (default ./dev-data). Re-running resumes/reuses the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 datadir=${1:-./dev-data}
@@ -16,3 +18,14 @@ echo "== post init --preset dev --datadir $datadir" >&2
 post init --preset dev --datadir "$datadir" --json
 echo "== post verify-data --datadir $datadir --fraction 10" >&2
 post verify-data --datadir "$datadir" --fraction 10 --scrypt-n 8192
+
+# The dev k2pow difficulty: FF…FF per unit (mainnet is 000dfb23b0979b4b00…, minutes of RandomX per proof).
+pow=$(printf 'f%.0s' $(seq 64))
+challenge=${POST_DEMO_CHALLENGE:-$(printf 'ab%.0s' $(seq 32))}
+proof="$datadir/proof.json"
+echo "== post prove --datadir $datadir --challenge $challenge --randomx-mode light --pow-difficulty ff…ff" >&2
+post prove --datadir "$datadir" --challenge "$challenge" --randomx-mode light --pow-difficulty "$pow" --json > "$proof.tmp"
+mv "$proof.tmp" "$proof"
+cat "$proof"
+echo "== post verify --proof $proof --labels-per-unit 4096 --scrypt-n 8192" >&2
+post verify --proof "$proof" --labels-per-unit 4096 --scrypt-n 8192 --pow-difficulty "$pow"

@@ -113,6 +113,97 @@ public class AesImplementationTests
     }
 
     [Fact]
+    public void Best_IsTheHardwarePathWhereTheCpuHasOne_ElseSoftware()
+    {
+        AesImplementation expected = System.Runtime.Intrinsics.X86.Aes.IsSupported ? AesImplementation.X86AesNi
+            : System.Runtime.Intrinsics.Arm.Aes.IsSupported ? AesImplementation.ArmAes
+            : AesImplementation.Software;
+        Assert.Equal(expected, AesEcb.Best);
+        Assert.Equal(expected, new Proving.ProvingScannerFactory().Implementation);
+        Assert.Equal(AesImplementation.Software, AesEcb.Available[^1]);
+    }
+
+    [Fact]
+    public void KeySchedule_Fips197_AppendixA1()
+    {
+        var roundKeys = new byte[AesKeySchedule.ExpandedSize];
+        AesKeySchedule.Expand(Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c"), roundKeys);
+        Assert.Equal("2b7e151628aed2a6abf7158809cf4f3c", Convert.ToHexStringLower(roundKeys, 0, 16));
+        Assert.Equal("a0fafe1788542cb123a339392a6c7605", Convert.ToHexStringLower(roundKeys, 16, 16));
+        Assert.Equal("d014f9a8c9ee2589e13f0cc8b6630ca6", Convert.ToHexStringLower(roundKeys, 160, 16));
+    }
+
+    [Theory]
+    [MemberData(nameof(Implementations))]
+    public void Fips197_AppendixB(AesImplementation implementation)
+    {
+        var roundKeys = new byte[AesKeySchedule.ExpandedSize];
+        AesKeySchedule.Expand(Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c"), roundKeys);
+        var output = new byte[16];
+        AesEcb.Encrypt(implementation, roundKeys, Convert.FromHexString("3243f6a8885a308d313198a2e0370734"), output);
+        Assert.Equal("3925841d02dc09fbdc118597196a0b32", Convert.ToHexStringLower(output));
+    }
+
+    /// <summary>
+    /// NIST SP 800-38A F.1.1 ECB-AES128, the four blocks twice over: 8 blocks go through the 8-block (one key) path
+    /// that the proving scan uses, then the same 4 through the single-block path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Implementations))]
+    public void Sp80038A_EcbAes128_ThroughTheEightBlockAndSingleBlockPaths(AesImplementation implementation)
+    {
+        const string plain = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+            + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+        const string cipher = "3ad77bb40d7a3660a89ecaf32466ef97f5d3d58503b9699de785895a96fdbaaf"
+            + "43b1cd7f598ece23881b00e3ed0306887b0c785e27e8ad3f8223207104725dd4";
+        var roundKeys = new byte[AesKeySchedule.ExpandedSize];
+        AesKeySchedule.Expand(Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c"), roundKeys);
+        byte[] input = Convert.FromHexString(plain + plain + plain);
+        var output = new byte[input.Length];
+        AesEcb.Encrypt(implementation, roundKeys, input, output);
+        Assert.Equal(cipher + cipher + cipher, Convert.ToHexStringLower(output));
+    }
+
+    /// <summary>A third, independent AES: .NET's own (OpenSSL's libcrypto on Linux), on random keys and 16 KiB buffers.</summary>
+    [Theory]
+    [MemberData(nameof(Implementations))]
+    public void MatchesSystemCryptographyAesEcb(AesImplementation implementation)
+    {
+        var random = new Random(4);
+        var key = new byte[16];
+        var roundKeys = new byte[AesKeySchedule.ExpandedSize];
+        var input = new byte[16384];
+        var actual = new byte[input.Length];
+        using var system = System.Security.Cryptography.Aes.Create();
+        for (int i = 0; i < 4; i++)
+        {
+            random.NextBytes(key);
+            random.NextBytes(input);
+            system.Key = key;
+            byte[] expected = system.EncryptEcb(input, System.Security.Cryptography.PaddingMode.None);
+            AesKeySchedule.Expand(key, roundKeys);
+            AesEcb.Encrypt(implementation, roundKeys, input, actual);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void ScannerFactory_RefusesAnImplementationTheCpuLacks()
+    {
+        foreach (var implementation in Enum.GetValues<AesImplementation>())
+        {
+            if (AesEcb.IsSupported(implementation))
+            {
+                Assert.Equal(implementation, new Proving.ProvingScannerFactory(implementation).Implementation);
+            }
+            else
+            {
+                Assert.Throws<PlatformNotSupportedException>(() => new Proving.ProvingScannerFactory(implementation));
+            }
+        }
+    }
+
+    [Fact]
     public void UnsupportedImplementation_IsRefused()
     {
         var roundKeys = new byte[AesKeySchedule.ExpandedSize];

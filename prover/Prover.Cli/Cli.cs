@@ -58,6 +58,11 @@ public static class Cli
     public static Option<T> Opt<T>(string name, string description, params string[] aliases) =>
         new(name, aliases) { Description = description };
 
+    /// <summary>An option with at least one alias. Without this overload <c>Opt&lt;string&gt;("--datadir", "…", "-d")</c>
+    /// would bind "-d" as the default value of the overload below instead of as an alias.</summary>
+    public static Option<T> Opt<T>(string name, string description, string alias, params string[] moreAliases) =>
+        new(name, [alias, .. moreAliases]) { Description = description };
+
     public static Option<T> Opt<T>(string name, string description, T defaultValue, params string[] aliases) =>
         new(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue };
 }

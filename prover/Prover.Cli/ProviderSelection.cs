@@ -14,6 +14,17 @@ public static class ProviderSelection
         "label provider id(s), comma separated, or 'all' (see 'post providers'); default: cpu (SIMD). " +
         "'reference' is the scalar oracle (slow)";
 
+    /// <summary>Like <see cref="Resolve"/> for commands that compute with a single provider.</summary>
+    public static ILabelProvider ResolveOne(string? spec, int threads, GpuProviderOptions? gpuOptions, string command)
+    {
+        var providers = Resolve(spec, threads, gpuOptions);
+        if (providers.Count == 1)
+            return providers[0];
+        foreach (var p in providers)
+            p.Dispose();
+        throw new PostDataException($"--provider: 'post {command}' takes exactly one provider");
+    }
+
     /// <summary>
     /// Resolves the spec. 'all' means every provider the catalog lists (CPU SIMD, GPUs, the ILGPU CPU accelerator);
     /// 'reference' adds the scalar oracle, which 'all' leaves out. Unknown ids are an error naming what exists.

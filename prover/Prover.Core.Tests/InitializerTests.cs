@@ -45,6 +45,43 @@ public class InitializerTests
         return all;
     }
 
+    /// <summary>
+    /// A run killed before its first checkpoint leaves labels on disk but no state file. The resumed run must still
+    /// offer those labels to the VRF search (from the stored bytes), so the nonce equals an uninterrupted run's, for
+    /// the maximum difficulty (every label a candidate) and for go-spacemesh's default.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Labels_on_disk_without_a_state_file_take_part_in_the_nonce_search(bool maxDifficulty)
+    {
+        using var whole = new TempDir();
+        using var partial = new TempDir();
+        using var provider = Provider();
+        byte[]? vrf = maxDifficulty ? VrfDifficulty.Maximum() : VrfDifficulty.ForLabels(4000);
+        var reference = new Initializer([provider]).Run(Options(whole.Path, 4, 1000, 16 * 500, 16, vrf: vrf));
+        Assert.NotNull(reference.Nonce);
+
+        // Copy the metadata as it is before a nonce is found, the files up to the one holding the nonce and half of
+        // the next one, and no state file: what a run killed before its first checkpoint leaves behind.
+        (PostMetadata.Load(whole.Path) with { Nonce = null }).Save(partial.Path);
+        int nonceFile = (int)(reference.Nonce!.Value / 500);
+        for (int f = 0; f <= nonceFile; f++)
+            File.Copy(Path.Combine(whole.Path, PostDataLayout.FileName(f)), Path.Combine(partial.Path, PostDataLayout.FileName(f)));
+        if (nonceFile + 1 < 8)
+        {
+            var next = File.ReadAllBytes(Path.Combine(whole.Path, PostDataLayout.FileName(nonceFile + 1)));
+            File.WriteAllBytes(Path.Combine(partial.Path, PostDataLayout.FileName(nonceFile + 1)), next.AsSpan(0, 250 * 16).ToArray());
+        }
+
+        var resumed = new Initializer([provider]).Run(Options(partial.Path, 4, 1000, 16 * 500, 16, vrf: vrf));
+        Assert.True(resumed.ResumedFrom > reference.Nonce);
+        Assert.Equal(reference.Nonce, resumed.Nonce);
+        Assert.Equal(reference.NonceOutput, resumed.NonceOutput);
+        Assert.Equal(ReadAll(whole.Path), ReadAll(partial.Path));
+        Assert.Equal(reference.Nonce, PostMetadata.Load(partial.Path).Nonce);
+    }
+
     [Fact]
     public void End_to_end_proof_1_parameters_give_127_files_and_nonce_37956()
     {

@@ -55,8 +55,16 @@ public sealed class PowTestHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // The managed Linux HttpListener looks its endpoint up again while closing and may try to bind the port
+            // anew; when another process has taken the port meanwhile that fails, with nothing left to clean up.
+        }
+
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(5));

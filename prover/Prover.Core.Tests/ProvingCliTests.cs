@@ -73,6 +73,61 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
+    public void Profile_DataFile_DropCache_ReportsWhetherTheCacheWasDropped()
+    {
+        using var dir = new TempDir();
+        string file = dir.Sub("labels.bin");
+        var labels = new byte[1 << 20];
+        new Random(3).NextBytes(labels);
+        File.WriteAllBytes(file, labels);
+        string[] common = ["profile", "--data-file", file, "--data-size", "0.001", "--duration", "0.2", "--threads", "1", "--nonces", "16"];
+
+        var (code, stdout, stderr) = PostCli.Run([.. common, "--drop-cache"]);
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            // post-rs's two keys first, unchanged; then ours.
+            Assert.Equal(["time_s", "speed_gib_s", "cache_dropped"], doc.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.True(doc.RootElement.GetProperty("time_s").GetDouble() >= 0.2);
+            Assert.True(doc.RootElement.GetProperty("speed_gib_s").GetDouble() > 0);
+            Assert.Equal(OperatingSystem.IsLinux(), doc.RootElement.GetProperty("cache_dropped").GetBoolean());
+        }
+
+        (code, stdout, stderr) = PostCli.Run(common);
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.False(doc.RootElement.GetProperty("cache_dropped").GetBoolean());
+        }
+
+        (code, _, stderr) = PostCli.Run("profile", "--data-size", "0.001", "--duration", "0.1", "--drop-cache");
+        Assert.Equal(2, code);
+        Assert.Contains("--drop-cache needs --data-file", stderr);
+    }
+
+    [Fact]
+    public void Profile_Aes_RunsEveryImplementationThisCpuHas_AndRefusesTheOthers()
+    {
+        foreach (var implementation in Enum.GetValues<Prover.Kernels.Aes.AesImplementation>())
+        {
+            var (code, stdout, stderr) = PostCli.Run("profile", "--data-size", "0.0005", "--duration", "0.05", "--threads", "1",
+                "--nonces", "16", "--aes", implementation.ToString());
+            if (Prover.Kernels.Aes.AesEcb.IsSupported(implementation))
+            {
+                Assert.True(code == 0, stderr);
+                Assert.StartsWith($"{implementation}, 1 thread(s)", stderr);
+                using var doc = JsonDocument.Parse(stdout);
+                Assert.True(doc.RootElement.GetProperty("speed_gib_s").GetDouble() > 0);
+            }
+            else
+            {
+                Assert.Equal(2, code);
+                Assert.Contains($"--aes: '{implementation}' is not one of", stderr);
+            }
+        }
+    }
+
+    [Fact]
     public void ProfilePow_PrintsSerdeDurations()
     {
         var (code, stdout, stderr) = PostCli.Run("profile", "pow", "--iterations", "2", "--randomx-mode", "light",

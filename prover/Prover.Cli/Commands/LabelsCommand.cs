@@ -33,18 +33,7 @@ public static class LabelsCommand
 
             ulong first = parse.GetValue(start);
             ulong total = parse.GetValue(count);
-            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
-            if (providers.Count != 1)
-            {
-                foreach (var extra in providers)
-                {
-                    extra.Dispose();
-                }
-
-                throw new PostDataException("--provider: 'post labels' takes exactly one provider");
-            }
-
-            using var p = providers[0];
+            using var p = ProviderSelection.ResolveOne(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse), "labels");
             using var cts = Cli.CancelOnSignals();
             int batch = Math.Max(1, p.PreferredBatchSize(n));
             var buffer = new byte[batch * 32];

@@ -92,6 +92,11 @@ public static class ProveCommand
         return command;
     }
 
-    internal static string Describe(ProvingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"pass {p.Pass} nonces {p.NonceStart}..{p.NonceEnd} {p.Stage}: {p.BytesScanned / (double)(1 << 30):F2}/{p.TotalBytes / (double)(1 << 30):F2} GiB, {p.GiBPerSecond:F2} GiB/s");
+    internal static string Describe(ProvingProgress p)
+    {
+        // GiB for real data sets, MiB for small ones (a dev data set is a few hundred KiB).
+        (double unit, string name) = p.TotalBytes >= 1L << 30 ? (1 << 30, "GiB") : (1 << 20, "MiB");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"pass {p.Pass} nonces {p.NonceStart}..{p.NonceEnd} {p.Stage}: {p.BytesScanned / unit:F2}/{p.TotalBytes / unit:F2} {name}, {p.GiBPerSecond:F2} GiB/s");
+    }
 }

@@ -28,18 +28,7 @@ public static class VerifyDataCommand
         gpu.AddTo(command);
         command.SetAction(parse =>
         {
-            var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
-            if (providers.Count != 1)
-            {
-                foreach (var extra in providers)
-                {
-                    extra.Dispose();
-                }
-
-                throw new PostDataException("--provider: 'post verify-data' takes exactly one provider");
-            }
-
-            using var p = providers[0];
+            using var p = ProviderSelection.ResolveOne(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse), "verify-data");
             using var cts = Cli.CancelOnSignals();
             var result = new ProgressDisplay().Run("verify-data", update =>
                 DataVerification.Run(parse.GetValue(dataDir)!, p, parse.GetValue(scryptN), parse.GetValue(fraction),

@@ -61,13 +61,16 @@ public static class DataVerification
                     $"{path} is {size} bytes, expected {expected} ({inFile} labels)");
             }
 
-            ulong samples = Math.Max(1, (ulong)Math.Floor(inFile * fractionPercent / 100));
-            ulong runs = (samples + RunLength - 1) / RunLength;
-            for (ulong r = 0; r < runs; r++)
+            // The file is cut into aligned runs of RunLength labels; a random subset of distinct runs covers the
+            // fraction, so 100% checks every label and smaller fractions never check a label twice.
+            ulong samples = Math.Max(1, (ulong)Math.Ceiling(inFile * fractionPercent / 100));
+            long slots = (long)((inFile + RunLength - 1) / RunLength);
+            long runs = Math.Min(slots, (long)((samples + RunLength - 1) / RunLength));
+            long[] order = RandomSubset(slots, runs, random);
+            for (long r = 0; r < runs; r++)
             {
-                int count = (int)Math.Min(RunLength, inFile);
-                ulong offset = (ulong)random.NextInt64(0, (long)(inFile - (ulong)count + 1));
-                plan.Add((f, offset, count));
+                ulong offset = (ulong)order[r] * RunLength;
+                plan.Add((f, offset, (int)Math.Min(RunLength, inFile - offset)));
             }
         }
 
@@ -125,4 +128,22 @@ public static class DataVerification
         DataVerificationResult Fail(int file, string path, long offset, ulong? index, string message) =>
             new(file, done, new DataProblem(file, path, offset, index, message), metadata.Nonce, null, null);
     }
+
+    /// <summary>A uniformly random subset of <paramref name="take"/> slots out of 0..count-1, in ascending order
+    /// (selection sampling: one pass, memory for the chosen slots only).</summary>
+    private static long[] RandomSubset(long count, long take, Random random)
+    {
+        var result = new long[take];
+        long chosen = 0;
+        for (long slot = 0; slot < count && chosen < take; slot++)
+        {
+            if (random.NextInt64(count - slot) < take - chosen)
+            {
+                result[chosen++] = slot;
+            }
+        }
+
+        return result;
+    }
+
 }

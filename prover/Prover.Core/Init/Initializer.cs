@@ -125,6 +125,12 @@ public sealed class Initializer
         if (checkpoint > rangeStart)
         {
             VerifyExistingLabels(options, layout, commitment, rangeStart, checkpoint, cancellationToken);
+            if (state is null)
+            {
+                // Labels on disk without our state file (a run killed before its first checkpoint, or data another
+                // tool wrote): the VRF search has not seen them, so it goes over them now, from the stored labels.
+                ScanStoredLabelsForNonce(options, layout, commitment, rangeStart, checkpoint, best, cancellationToken);
+            }
         }
 
         if (checkpoint > rangeStart && checkpoint < rangeEnd)
@@ -461,6 +467,49 @@ public sealed class Initializer
                         $"({Hex.Format(outputs.AsSpan(i * 32, 16))}) with commitment {Hex.Format(commitment)} and scrypt N = {o.ScryptN}: " +
                         "the existing data was made with other parameters or is corrupt; refusing to extend it.");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offers the labels [start, end) already on disk to the VRF search. A stored label is the first 16 bytes of its
+    /// 32-byte output, so only labels whose 16 bytes do not exceed the current bound (the best output so far, else the
+    /// difficulty) can win; just those are recomputed in full. With random labels that is a handful of recomputations.
+    /// </summary>
+    private void ScanStoredLabelsForNonce(InitOptions o, PostDataLayout layout, byte[] commitment, ulong start,
+        ulong end, VrfBest best, CancellationToken ct)
+    {
+        _log($"scanning the {end - start} labels already on disk for the VRF nonce");
+        const int ChunkLabels = 1 << 16;
+        var buffer = new byte[ChunkLabels * PostDataLayout.LabelSize];
+        var difficulty = o.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
+        for (int file = layout.FileOf(start); file <= layout.FileOf(end - 1); file++)
+        {
+            ulong first = Math.Max(start, layout.FirstLabel(file));
+            ulong last = Math.Min(end, layout.FirstLabel(file) + layout.LabelsInFile(file));
+            var path = Path.Combine(o.DataDir, PostDataLayout.FileName(file));
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
+            fs.Position = (long)((first - layout.FirstLabel(file)) * PostDataLayout.LabelSize);
+            for (ulong index = first; index < last;)
+            {
+                ct.ThrowIfCancellationRequested();
+                int count = (int)Math.Min(ChunkLabels, last - index);
+                fs.ReadExactly(buffer.AsSpan(0, count * PostDataLayout.LabelSize));
+                for (int i = 0; i < count; i++)
+                {
+                    ReadOnlySpan<byte> bound = (best.Output ?? difficulty).AsSpan(0, PostDataLayout.LabelSize);
+                    if (buffer.AsSpan(i * PostDataLayout.LabelSize, PostDataLayout.LabelSize).SequenceCompareTo(bound) <= 0)
+                    {
+                        ulong candidate = index + (ulong)i;
+                        var output = ComputeOne(commitment, o.ScryptN, candidate, ct);
+                        if (VrfDifficulty.IsBelow(output, difficulty))
+                        {
+                            best.Offer(candidate, output);
+                        }
+                    }
+                }
+
+                index += (ulong)count;
             }
         }
     }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Prover.Core.Data;
+using Prover.Core.Init;
+using Prover.Core.Pow;
+using Prover.Core.Proving;
+using Prover.Kernels.Proving;
+using Prover.Kernels.Simd;
+using Prover.Verifier;
+
+namespace Prover.Bench;
+
+/// <summary>
+/// Verification of a proof with the mainnet proof shape (k2 = 37 indices, scrypt N = 8192 labels, RandomX light-mode
+/// k2pow check, as a node verifies), in the three modes a node uses: All (every index), One (a malfeasance re-check)
+/// and Subset with k3 = 1 (mainnet's k3). The proof is made for real in <see cref="Setup"/>: a 4-unit × 1024-label
+/// dataset at N = 8192 written by the <see cref="Initializer"/> with the SIMD <see cref="CpuLabelProvider"/>, proved by
+/// <see cref="PostProver"/> with the AES scanner and a RandomX light-mode k2pow, then checked valid by the verifier.
+/// What differs from mainnet and why (it does not change the verifier's work per index):
+/// <list type="bullet">
+/// <item>4096 labels instead of 2^34, so k1 = 100 (not 26) makes a 37-index proof likely in one 16-nonce pass; indices
+/// pack into 13 bits instead of 35.</item>
+/// <item>k2pow difficulty 3fff…ff per unit (0fff…ff for 4 units: ~16 light-mode hashes to find) instead of mainnet's
+/// 000dfb23…: at ~14 light-mode hashes/s per core (bench/results/k2pow.md) mainnet's ~18 750 hashes for 4 units would
+/// take ~20 minutes to prove. Checking a pow is one hash whatever the difficulty.</item>
+/// </list>
+/// The RandomX light cache (256 MiB, ~1-3 s to build) is built once in the setup, as a verifying node keeps it.
+/// </summary>
+public class VerifyBenchmarks
+{
+    private const uint NumUnits = 4;
+    private const ulong LabelsPerUnit = 1024;
+    private const ulong ScryptN = 8192;
+    private const uint K1 = 100;
+    private const uint K2 = 37;
+
+    private static readonly byte[] PerUnitPowDifficulty = PowDifficulty();
+
+    private string _dir = string.Empty;
+    private RandomXContext _randomX = null!;
+    private K2Pow _pow = null!;
+    private ProofVerifier _verifier = null!;
+    private Proof _proof = null!;
+    private ProofMetadata _metadata = null!;
+    private byte[] _commitment = [];
+    private ulong _firstIndex;
+    private readonly byte[] _seed = [1, 2, 3, 4];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "post-verify-bench-" + Guid.NewGuid().ToString("N"));
+        var nodeId = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+        var atxId = Enumerable.Range(101, 32).Select(i => (byte)i).ToArray();
+        var challenge = "verify benchmark challenge 32 B!"u8.ToArray();
+
+        var clock = Stopwatch.StartNew();
+        using (var provider = new CpuLabelProvider())
+        {
+            new Initializer([provider]).Run(new InitOptions
+            {
+                DataDir = _dir,
+                NodeId = nodeId,
+                CommitmentAtxId = atxId,
+                NumUnits = NumUnits,
+                LabelsPerUnit = LabelsPerUnit,
+                MaxFileSize = LabelsPerUnit * PostDataLayout.LabelSize,
+                ScryptN = ScryptN,
+            });
+        }
+
+        TimeSpan init = clock.Elapsed;
+        clock.Restart();
+        _randomX = RandomXContext.Create(RandomXMode.Light);
+        _pow = new K2Pow(_randomX, threads: 0);
+        TimeSpan randomX = clock.Elapsed;
+        clock.Restart();
+
+        var proofConfig = new ProofConfig(K1, K2, K2, PerUnitPowDifficulty);
+        ProofResult result = new PostProver(new ProvingScannerFactory(), _pow)
+            .GenerateProofAsync(_dir, challenge, proofConfig, new ProvingOptions { Nonces = 16 })
+            .GetAwaiter().GetResult();
+        _proof = result.Proof;
+        _metadata = result.Metadata;
+        _commitment = Labels.Commitment(nodeId, atxId);
+        _firstIndex = result.Indices[0];
+
+        _verifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _pow);
+        if (_verifier.Verify(_proof, _metadata, VerifyMode.All) is { } error)
+        {
+            throw new InvalidOperationException($"the benchmark's own proof does not verify: {error}");
+        }
+
+        Console.WriteLine($"// setup: init {NumUnits}×{LabelsPerUnit} labels at N={ScryptN} {init.TotalSeconds:F1} s, RandomX light cache "
+            + $"{randomX.TotalSeconds:F1} s, proof (nonce {_proof.Nonce}, pow {_proof.Pow}, {result.Passes} pass) {clock.Elapsed.TotalSeconds:F1} s, "
+            + $"{_proof.Indices.Length} bytes of indices");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _randomX.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Benchmark(Description = "verify All (37 labels + k2pow)")]
+    public bool VerifyAll() => Check(VerifyMode.All);
+
+    [Benchmark(Description = "verify One (1 label + k2pow)")]
+    public bool VerifyOne() => Check(VerifyMode.One(0));
+
+    [Benchmark(Description = "verify Subset k3=1 (1 label + k2pow)")]
+    public bool VerifySubsetK3() => Check(VerifyMode.Subset(1, _seed));
+
+    /// <summary>The pieces: one RandomX light-mode hash …</summary>
+    [Benchmark(Description = "k2pow check alone (1 RandomX light hash)")]
+    public bool K2PowCheck() =>
+        _pow.Verify(_proof.Pow, (byte)_proof.NonceGroup, _metadata.Challenge.AsSpan(0, 8),
+            K2PowDifficulty.Scale(PerUnitPowDifficulty, NumUnits), _metadata.NodeId);
+
+    /// <summary>… and one label with the scalar scrypt oracle at N = 8192.</summary>
+    [Benchmark(Description = "one label alone (scalar scrypt N=8192)")]
+    public byte[] OneLabel() => Labels.Label(_commitment, _firstIndex, ScryptN);
+
+    private bool Check(VerifyMode mode) =>
+        _verifier.Verify(_proof, _metadata, mode) is { } error
+            ? throw new InvalidOperationException($"valid proof reported invalid: {error}")
+            : true;
+
+    private static byte[] PowDifficulty()
+    {
+        var difficulty = Enumerable.Repeat((byte)0xFF, 32).ToArray();
+        difficulty[0] = 0x3F;
+        return difficulty;
+    }
+}
