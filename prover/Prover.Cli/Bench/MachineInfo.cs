@@ -226,15 +226,28 @@ public sealed record MachineInfo
         }
     }
 
+    /// <summary>The mount holding <paramref name="directory"/> (the longest mount root that prefixes it), or null.</summary>
+    internal static DriveInfo? MountOf(string directory)
+    {
+        string full = Path.GetFullPath(directory);
+        try
+        {
+            return DriveInfo.GetDrives()
+                .Where(d => full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+                .MaxBy(d => d.RootDirectory.FullName.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static string DiskDescription(string directory)
     {
         string full = Path.GetFullPath(directory);
         try
         {
-            // The mount whose root is the longest prefix of the directory.
-            var drive = DriveInfo.GetDrives()
-                .Where(d => full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
-                .MaxBy(d => d.RootDirectory.FullName.Length);
+            var drive = MountOf(directory);
             if (drive is { IsReady: true })
             {
                 return string.Create(CultureInfo.InvariantCulture,

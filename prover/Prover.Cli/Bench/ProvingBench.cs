@@ -114,12 +114,16 @@ internal static class ProvingBench
             {
                 // The file's pages are dropped before every pass; the system-wide drop (root only) once per
                 // configuration, since it also empties every other process's cache.
-                string method = PageCache.Drop(file, settings.CacheDrop, systemWide: config.Passes == 0);
+                string method = CacheDrop.Drop(file, settings.CacheDrop, systemWide: config.Passes == 0);
                 if (config.Passes == 0)
                 {
                     result.CacheDropMethod = method.Contains("drop_caches=1", StringComparison.Ordinal)
                         ? $"{method} before the first pass of each configuration, posix_fadvise before the others"
                         : method;
+                    if (MachineInfo.MountOf(file) is { IsReady: true, DriveFormat: "tmpfs" or "ramfs" } mount)
+                    {
+                        result.CacheDropMethod += $"; but the file is on {mount.DriveFormat}, whose pages cannot be evicted: reads come from memory";
+                    }
                 }
             }
 
