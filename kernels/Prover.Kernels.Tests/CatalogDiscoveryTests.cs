@@ -52,6 +52,17 @@ public class CatalogDiscoveryTests
     }
 
     [Fact]
+    public void Without_an_explicit_gap_the_simulator_uses_gap_1_and_GPUs_keep_their_default()
+    {
+        using (ILabelProvider auto = ProviderCatalog.Discover().Find("ilgpu-cpu")!.Create())
+            Assert.Equal(1, ((GpuLabelProvider)auto).Options.LookupGap);
+        var flagsLeftOut = new GpuProviderOptions { AutoLookupGap = true };
+        using (ILabelProvider fromFlags = ProviderCatalog.Discover(gpuOptions: flagsLeftOut).Find("ilgpu-cpu")!.Create())
+            Assert.Equal(1, ((GpuLabelProvider)fromFlags).Options.LookupGap);
+        Assert.Equal(4, flagsLeftOut.LookupGap);
+    }
+
+    [Fact]
     public void The_ILGPU_CPU_entry_creates_a_provider_that_computes_labels()
     {
         ProviderCatalog catalog = ProviderCatalog.Discover(gpuOptions: new GpuProviderOptions { LookupGap = 2 });

@@ -169,7 +169,9 @@ public sealed class ProviderCatalog
                 details["note"] = "GPU simulator on the CPU: correct but slow (tests and kernel checks)";
                 break;
         }
-        GpuProviderOptions options = gpuOptions ?? new GpuProviderOptions();
+        GpuProviderOptions options = gpuOptions ?? new GpuProviderOptions { AutoLookupGap = true };
+        if (kind == ProviderKind.IlgpuCpu && options.AutoLookupGap)
+            options = options with { LookupGap = 1 };
         Func<ILabelProvider> create = type switch
         {
             AcceleratorType.Cuda => () => GpuLabelProvider.CreateCuda(index, options),

@@ -79,8 +79,8 @@ public static class ProviderSelection
 /// <summary>The GPU tuning flags shared by the commands that take <c>--provider</c>.</summary>
 internal sealed class GpuFlags
 {
-    private readonly Option<int> _lookupGap = Cli.Opt("--lookup-gap",
-        "GPU providers: store every g-th scrypt V block and recompute the rest (1, 2, 4 or 8)", 4);
+    private readonly Option<int?> _lookupGap = Cli.Opt<int?>("--lookup-gap",
+        "GPU providers: store every g-th scrypt V block and recompute the rest (1, 2, 4 or 8; default 4 on GPUs, 1 on the ILGPU CPU accelerator)");
     private readonly Option<int> _batch = Cli.Opt("--gpu-batch",
         "GPU providers: labels per kernel launch (0 = sized from free device memory)", 0);
 
@@ -92,7 +92,13 @@ internal sealed class GpuFlags
 
     public GpuProviderOptions Read(ParseResult parse)
     {
-        var options = new GpuProviderOptions { LookupGap = parse.GetValue(_lookupGap), BatchSize = parse.GetValue(_batch) };
+        int? gap = parse.GetValue(_lookupGap);
+        var options = new GpuProviderOptions
+        {
+            LookupGap = gap ?? new GpuProviderOptions().LookupGap,
+            AutoLookupGap = gap is null,
+            BatchSize = parse.GetValue(_batch),
+        };
         try
         {
             options.Validate();
