@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
@@ -55,31 +54,15 @@ public class VerifyBenchmarks
         var challenge = "verify benchmark challenge 32 B!"u8.ToArray();
 
         var clock = Stopwatch.StartNew();
-        using (var provider = new CpuLabelProvider())
-        {
-            new Initializer([provider]).Run(new InitOptions
-            {
-                DataDir = _dir,
-                NodeId = nodeId,
-                CommitmentAtxId = atxId,
-                NumUnits = NumUnits,
-                LabelsPerUnit = LabelsPerUnit,
-                MaxFileSize = LabelsPerUnit * PostDataLayout.LabelSize,
-                ScryptN = ScryptN,
-            });
-        }
-
-        TimeSpan init = clock.Elapsed;
-        clock.Restart();
         _randomX = RandomXContext.Create(RandomXMode.Light);
         _pow = new K2Pow(_randomX, threads: 0);
         TimeSpan randomX = clock.Elapsed;
-        clock.Restart();
 
         var proofConfig = new ProofConfig(K1, K2, K2, PerUnitPowDifficulty);
-        ProofResult result = new PostProver(new ProvingScannerFactory(), _pow)
-            .GenerateProofAsync(_dir, challenge, proofConfig, new ProvingOptions { Nonces = 16 })
-            .GetAwaiter().GetResult();
+        SampleProof.Built built = SampleProof.Build(_dir, nodeId, atxId, challenge, NumUnits, LabelsPerUnit, ScryptN,
+            proofConfig, _pow);
+        ProofResult result = built.Result;
+        TimeSpan init = built.InitTime;
         _proof = result.Proof;
         _metadata = result.Metadata;
         _commitment = Labels.Commitment(nodeId, atxId);
@@ -92,7 +75,7 @@ public class VerifyBenchmarks
         }
 
         Console.WriteLine($"// setup: init {NumUnits}×{LabelsPerUnit} labels at N={ScryptN} {init.TotalSeconds:F1} s, RandomX light cache "
-            + $"{randomX.TotalSeconds:F1} s, proof (nonce {_proof.Nonce}, pow {_proof.Pow}, {result.Passes} pass) {clock.Elapsed.TotalSeconds:F1} s, "
+            + $"{randomX.TotalSeconds:F1} s, proof (nonce {_proof.Nonce}, pow {_proof.Pow}, {result.Passes} pass) {built.ProveTime.TotalSeconds:F1} s, "
             + $"{_proof.Indices.Length} bytes of indices");
     }
 

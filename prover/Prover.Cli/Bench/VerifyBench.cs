@@ -4,7 +4,6 @@ using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
-using Prover.Kernels.Simd;
 using Prover.Verifier;
 
 namespace Prover.Cli.Bench;
@@ -51,29 +50,11 @@ internal static class VerifyBench
             rng.NextBytes(nodeId);
             rng.NextBytes(atx);
             rng.NextBytes(challenge);
-            var initWatch = Stopwatch.StartNew();
-            using (var cpu = new CpuLabelProvider(settings.Threads))
-            {
-                new Initializer([cpu]).Run(new InitOptions
-                {
-                    DataDir = dir,
-                    NodeId = nodeId,
-                    CommitmentAtxId = atx,
-                    NumUnits = NumUnits,
-                    LabelsPerUnit = LabelsPerUnit,
-                    MaxFileSize = NumUnits * LabelsPerUnit * 16,
-                    ScryptN = n,
-                    VrfDifficulty = VrfDifficulty.Maximum(),
-                }, null, cancellationToken);
-            }
-
-            result.DatasetInitSeconds = initWatch.Elapsed.TotalSeconds;
-
-            var proveWatch = Stopwatch.StartNew();
-            var prover = new PostProver(new ProvingScannerFactory(), new K2Pow(light, settings.Threads));
-            ProofResult proof = prover.GenerateProofAsync(dir, challenge, config,
-                new ProvingOptions { Nonces = 16, Threads = settings.Threads }, null, cancellationToken).GetAwaiter().GetResult();
-            result.ProveSeconds = proveWatch.Elapsed.TotalSeconds;
+            SampleProof.Built built = SampleProof.Build(dir, nodeId, atx, challenge, NumUnits, LabelsPerUnit, n, config,
+                new K2Pow(light, settings.Threads), settings.Threads, cancellationToken);
+            ProofResult proof = built.Result;
+            result.DatasetInitSeconds = built.InitTime.TotalSeconds;
+            result.ProveSeconds = built.ProveTime.TotalSeconds;
             log(string.Create(CultureInfo.InvariantCulture,
                 $"  dataset of {result.DatasetLabels} labels at N={n} in {result.DatasetInitSeconds:F2} s; proof (nonce {proof.Proof.Nonce}, pow {proof.Proof.Pow}) in {result.ProveSeconds:F2} s"));
 
