@@ -44,6 +44,10 @@ print(f"{p} passed, {f} failed" + (f", {s} skipped" if s else ""))
 print("FAILED" if f else "OK", file=sys.stderr)
 ' 2>"$results.status")
 failed_runs=$(grep -cE '^Failed!|Test Run Aborted|The active test run was aborted' "$results" || true)
+if [ "$failed_runs" != "0" ]; then
+    log "details of the failures:"
+    grep -E -A14 '^\s+Failed [A-Za-z]|\[FAIL\]' "$results" | grep -vE '^\s+at (System|Xunit|InvokeStub)' >&2 || true
+fi
 rm -f "$results"
 if [ -z "$summary" ]; then
     echo "0 passed, 1 failed"

@@ -278,7 +278,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         using var good = new CpuLabelProvider(1);
         var settings = new BenchSettings
         {
-            ScryptN = 64, Duration = 0.2, Repetitions = 1, MinInitTimeCap = 0.5, SkipProving = true, SkipK2Pow = true, SkipVerify = true,
+            ScryptN = 64, Duration = 0.2, Repetitions = 1, MinInitTimeCap = 5, SkipProving = true, SkipK2Pow = true, SkipVerify = true,
             DiskDirectory = dir.Path,
         };
         var watch = Stopwatch.StartNew();

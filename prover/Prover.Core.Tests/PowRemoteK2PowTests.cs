@@ -98,7 +98,7 @@ public sealed class PowRemoteK2PowTests(RandomXLightFixture light)
     [Fact]
     public async Task Transport_errors_are_retried_until_the_worker_comes_up()
     {
-        var port = PowTestHttpServer.FreePort();
+        var port = PowTestHttpServer.PortOutsideEphemeralRange();
         using var client = new RemoteK2Pow(new Uri($"http://127.0.0.1:{port}"), Fast);
         var pending = client.ProveManyAsync([9], Challenge8, Scaled, Miner);
         await Task.Delay(300);

@@ -53,6 +53,43 @@ public sealed class PowTestHttpServer : IDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// A free port below the kernel's ephemeral range, for a test that dials a port before anything listens on it:
+    /// ports from the ephemeral range can be handed to other sockets as their local port meanwhile (or, rarely, let
+    /// a connect to a port with no listener connect to itself), which ports outside the range never are.
+    /// </summary>
+    public static int PortOutsideEphemeralRange()
+    {
+        int low = 32768;
+        try
+        {
+            string[] range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+                .Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            low = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // not Linux: keep the common default
+        }
+
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            int port = Random.Shared.Next(Math.Max(1025, low - 12000), low);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: try another
+            }
+        }
+
+        return FreePort();
+    }
+
     public void Dispose()
     {
         try
