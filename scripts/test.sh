@@ -24,13 +24,13 @@ run() { # label, env..., -- dotnet test args
     env "$@" 2>&1 | tee -a "$results" | grep -E '^(Passed|Failed|Skipped)!|\[FAIL\]|error' >&2
 }
 
-run "all tests" dotnet test Prover.sln -c Release --no-build --settings runsettings -v q -nologo
+run "all tests" dotnet test Prover.sln -c Release --no-build --settings runsettings -v q -nologo --logger "console;verbosity=minimal"
 
 # Every SIMD level: the same kernels with the wider instruction sets switched off.
 simd_filter='FullyQualifiedName~Simd|FullyQualifiedName~Keccak|FullyQualifiedName~Aes|FullyQualifiedName~Scan'
 for flag in DOTNET_EnableAVX512=0 DOTNET_EnableAVX2=0 DOTNET_EnableHWIntrinsic=0; do
     run "SIMD kernels with $flag" "$flag" dotnet test kernels/Prover.Kernels.Tests -c Release --no-build \
-        --settings runsettings -v q -nologo --filter "$simd_filter"
+        --settings runsettings -v q -nologo --logger "console;verbosity=minimal" --filter "$simd_filter"
 done
 
 summary=$(grep -E '^(Passed|Failed)!' "$results" | python3 -c '
