@@ -80,8 +80,14 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         Assert.True(labelsPerSecond > 0);
         Assert.InRange(labelsPerSecond, min, max);
         var reps = init.GetProperty("repetitions_labels_per_second").EnumerateArray().Select(e => e.GetDouble()).ToList();
-        Assert.Equal(3, reps.Count);
-        Assert.Equal(reps.Order().ElementAt(1), labelsPerSecond, Tolerance);
+        // 3 repetitions were asked for; on a loaded machine a single call can outlast a repetition's share of the
+        // budget, and the bench then stops once the budget is spent (at least one repetition runs).
+        Assert.InRange(reps.Count, 1, 3);
+        var sorted = reps.Order().ToList();
+        double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        Assert.Equal(median, labelsPerSecond, Tolerance);
+        Assert.Equal(sorted[0], min, Tolerance);
+        Assert.Equal(sorted[^1], max, Tolerance);
         double mib = init.GetProperty("mib_per_second").GetDouble();
         Assert.Equal(labelsPerSecond * 16 / (1 << 20), mib, Tolerance);
         double hours = init.GetProperty("hours_per_unit").GetDouble();
