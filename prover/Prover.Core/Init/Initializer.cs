@@ -151,20 +151,7 @@ public sealed class Initializer
         {
             var done = FinishMetadata(options.DataDir, metadata, best, state?.SearchedBeyond);
             SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
-            return new InitResult
-            {
-                AlreadyComplete = true,
-                FromFile = from,
-                ToFile = to,
-                FirstLabel = rangeStart,
-                EndLabel = rangeEnd,
-                ResumedFrom = rangeEnd,
-                LabelsComputed = 0,
-                Elapsed = stopwatch.Elapsed,
-                Nonce = done.Nonce,
-                NonceOutput = best.Output,
-                Providers = ProviderNames,
-            };
+            return Result(alreadyComplete: true, resumedFrom: rangeEnd, computed: 0, done);
         }
 
         ulong computed = 0;
@@ -242,17 +229,19 @@ public sealed class Initializer
 
         var final = FinishMetadata(options.DataDir, metadata, best, searchedBeyond);
         SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
-        return new InitResult
+        return Result(alreadyComplete: false, resumedFrom: runStart, computed, final);
+
+        InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written) => new()
         {
-            AlreadyComplete = false,
+            AlreadyComplete = alreadyComplete,
             FromFile = from,
             ToFile = to,
             FirstLabel = rangeStart,
             EndLabel = rangeEnd,
-            ResumedFrom = runStart,
+            ResumedFrom = resumedFrom,
             LabelsComputed = computed,
             Elapsed = stopwatch.Elapsed,
-            Nonce = final.Nonce,
+            Nonce = written.Nonce,
             NonceOutput = best.Output,
             Providers = ProviderNames,
         };
