@@ -6,12 +6,7 @@ namespace Prover.Kernels.Tests;
 /// <summary>Known-answer vectors (copied from ../shared/vectors into TestData/) and helpers for the GPU kernel tests.</summary>
 internal static class GpuTestSupport
 {
-    public static JsonElement Load(string file)
-    {
-        string path = Path.Combine(AppContext.BaseDirectory, "TestData", file);
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        return doc.RootElement.Clone();
-    }
+    public static JsonElement Load(string file) => TestVectors.Load(file);
 
     /// <summary>(N, commitment hex) of each label set in vectors_basic.json (spec §7.2).</summary>
     public static (ulong N, byte[] Commitment) LabelSet(string name)
