@@ -1,25 +1,33 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
+using System.Text.RegularExpressions;
 using Prover.Core.Data;
 
 namespace Prover.Cli;
 
 /// <summary>Parsing, error reporting and exit codes shared by every command.</summary>
-public static class Cli
+public static partial class Cli
 {
+    /// <summary>Commands whose interruption keeps the work done so far (a re-run resumes it).</summary>
+    private static readonly HashSet<string> Resumable = new(StringComparer.Ordinal) { "init" };
+
     public static int Run(RootCommand root, string[] args)
     {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            foreach (var message in DescribeErrors(root, parse))
             {
-                Console.Error.WriteLine($"error: {error.Message}");
+                Console.Error.WriteLine($"error: {message}");
             }
 
             Console.Error.WriteLine("Run 'post --help' or 'post <command> --help' for the flags.");
             return ExitCodes.BadInput;
         }
 
+        string command = parse.CommandResult.Command.Name;
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -31,9 +39,98 @@ public static class Cli
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("interrupted: the work done so far is kept; run the same command again to resume.");
+            Console.Error.WriteLine(Resumable.Contains(command)
+                ? "interrupted: the work done so far is kept; run the same command again to resume."
+                : "interrupted.");
             return ExitCodes.Interrupted;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system refused (full disk, read-only mount, permissions, a file where a directory belongs):
+            // the message names the path; no stack trace.
+            Console.Error.WriteLine($"error: {IoMessage(e)}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Last line of defence: an unexpected failure still ends with a message and a documented code.
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine("(this is an unexpected failure of post; please report it with the command line)");
+            return ExitCodes.Invalid;
+        }
+    }
+
+    /// <summary>An I/O exception's message with the hint a user needs (a full disk, a read-only file system).</summary>
+    internal static string IoMessage(Exception e)
+    {
+        const int ENOSPC = 28, EROFS = 30, EDQUOT = 122;
+        int errno = e.HResult & 0xFFFF;
+        string hint = e switch
+        {
+            UnauthorizedAccessException => " (permission denied)",
+            IOException when errno is ENOSPC or EDQUOT || e.Message.Contains("No space left", StringComparison.Ordinal)
+                => " (the disk is full: free space and run the same command again to resume)",
+            IOException when errno == EROFS || e.Message.Contains("Read-only file system", StringComparison.Ordinal)
+                => " (the file system is read-only)",
+            _ => "",
+        };
+        return e.Message + (e.Message.Contains(hint.Trim(' ', '(', ')'), StringComparison.OrdinalIgnoreCase) ? "" : hint);
+    }
+
+    /// <summary>
+    /// Parse errors in the user's words: an unknown command first, then each flag's problem with its allowed values
+    /// (never a .NET type name).
+    /// </summary>
+    internal static IEnumerable<string> DescribeErrors(RootCommand root, ParseResult parse)
+    {
+        var messages = new List<string>();
+        string? unknown = null;
+        if (parse.CommandResult.Command == root && parse.UnmatchedTokens.Count > 0
+            && !parse.UnmatchedTokens[0].StartsWith('-'))
+        {
+            unknown = parse.UnmatchedTokens[0];
+            messages.Add($"unknown command '{unknown}'; the commands are: " +
+                string.Join(", ", root.Subcommands.Select(c => c.Name)));
+        }
+
+        foreach (var error in parse.Errors)
+        {
+            if (unknown is not null && (error.Message.Contains($"'{unknown}'", StringComparison.Ordinal)
+                || error.Message.StartsWith("Required command", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var m = CannotParse().Match(error.Message);
+            messages.Add(m.Success
+                ? $"{m.Groups["opt"].Value}: '{m.Groups["arg"].Value}' is not {FriendlyType(m.Groups["type"].Value)}"
+                : error.Message);
+        }
+
+        return messages;
+    }
+
+    [GeneratedRegex(@"Cannot parse argument '(?<arg>.*)' for (option|command) '(?<opt>.*)' as expected type '(?<type>.*)'")]
+    private static partial Regex CannotParse();
+
+    private static string FriendlyType(string type)
+    {
+        var m = Regex.Match(type, @"^System\.Nullable`1\[(.*)\]$");
+        if (m.Success)
+        {
+            type = m.Groups[1].Value;
+        }
+
+        return type switch
+        {
+            "System.Int32" => $"a whole number in {int.MinValue}..{int.MaxValue}",
+            "System.UInt32" => $"a whole number in 0..{uint.MaxValue}",
+            "System.Int64" => $"a whole number in {long.MinValue}..{long.MaxValue}",
+            "System.UInt64" => $"a whole number in 0..{ulong.MaxValue}",
+            "System.Double" => "a number",
+            "System.Boolean" => "true or false",
+            _ => "a valid value",
+        };
     }
 
     private static System.Runtime.InteropServices.PosixSignalRegistration? _sigterm;
@@ -65,4 +162,74 @@ public static class Cli
 
     public static Option<T> Opt<T>(string name, string description, T defaultValue, params string[] aliases) =>
         new(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary>
+    /// Restricts a numeric option to [<paramref name="min"/>, <paramref name="max"/>]: a value outside is a parse error
+    /// naming the flag and the range (exit 2 before any work starts).
+    /// </summary>
+    public static Option<T> InRange<T>(this Option<T> option, T min, T max)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result => Check(result, option.Name, result.GetValueOrDefault<T>(), min, max));
+        return option;
+    }
+
+    /// <inheritdoc cref="InRange{T}(Option{T}, T, T)"/>
+    public static Option<T?> InRange<T>(this Option<T?> option, T min, T max)
+        where T : struct, INumber<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value)
+            {
+                Check(result, option.Name, value, min, max);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Requires a power of two in [min, max] (scrypt N).</summary>
+    public static Option<T> PowerOfTwo<T>(this Option<T> option, T min, T max)
+        where T : struct, IBinaryInteger<T>
+    {
+        option.Validators.Add(result => CheckPow2(result, option.Name, result.GetValueOrDefault<T>(), min, max));
+        return option;
+    }
+
+    /// <inheritdoc cref="PowerOfTwo{T}(Option{T}, T, T)"/>
+    public static Option<T?> PowerOfTwo<T>(this Option<T?> option, T min, T max)
+        where T : struct, IBinaryInteger<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value)
+            {
+                CheckPow2(result, option.Name, value, min, max);
+            }
+        });
+        return option;
+    }
+
+    private static void Check<T>(OptionResult result, string name, T value, T min, T max)
+        where T : INumber<T>
+    {
+        if (value < min || value > max)
+        {
+            result.AddError(string.Create(CultureInfo.InvariantCulture,
+                $"{name} must be in {min}..{max}, got {value}"));
+        }
+    }
+
+    private static void CheckPow2<T>(OptionResult result, string name, T value, T min, T max)
+        where T : IBinaryInteger<T>
+    {
+        if (value < min || value > max || !T.IsPow2(value))
+        {
+            result.AddError(string.Create(CultureInfo.InvariantCulture,
+                $"{name} must be a power of two in {min}..{max}, got {value}"));
+        }
+    }
+
+    /// <summary>The most worker threads a command accepts: far above any real machine, far below what breaks one.</summary>
+    public const int MaxThreads = 4096;
 }
