@@ -29,15 +29,23 @@ public static class InitCommand
         preset.AcceptOnlyFromAmong("mainnet", "dev");
         var nodeId = Cli.Opt<string?>("--node-id", "smesher id (32-byte hex, the Ed25519 public key)");
         var atxId = Cli.Opt<string?>("--commitment-atx-id", "commitment ATX id (32-byte hex)");
-        var numUnits = Cli.Opt<uint?>("--num-units", "number of space units");
-        var labelsPerUnit = Cli.Opt<ulong?>("--labels-per-unit", "labels per unit (mainnet 4294967296)");
-        var maxFileSize = Cli.Opt<ulong?>("--max-file-size", "maximum bytes per postdata file (mainnet 4294967296)");
-        var scryptN = Cli.Opt<ulong?>("--scrypt-n", "scrypt N (mainnet 8192)", "-n");
-        var threads = Cli.Opt("--threads", "CPU threads for the CPU provider (0 = all cores)", 0, "-t");
+        var numUnits = Cli.Opt<uint?>("--num-units", "number of space units [required unless --preset dev]")
+            .InRange(1u, uint.MaxValue);
+        var labelsPerUnit = Cli.Opt<ulong?>("--labels-per-unit", "labels per unit [default: 4294967296 (mainnet), or the preset's]")
+            .InRange(1UL, ulong.MaxValue);
+        var maxFileSize = Cli.Opt<ulong?>("--max-file-size", "maximum bytes per postdata file, a multiple of 16 [default: 4294967296 (mainnet), or the preset's]")
+            .InRange((ulong)PostDataLayout.LabelSize, ulong.MaxValue);
+        var scryptN = Cli.Opt<ulong?>("--scrypt-n", "scrypt N, a power of two [default: 8192]", "-n")
+            .PowerOfTwo(2UL, InitOptions.MaxScryptN);
+        var threads = Cli.Opt("--threads", "CPU threads for the CPU provider (0 = all cores)", 0, "-t")
+            .InRange(0, Cli.MaxThreads);
         var provider = Cli.Opt<string?>("--provider", ProviderSelection.Description);
         var gpu = new GpuFlags();
-        var fromFile = Cli.Opt<int?>("--from-file", "first file to initialize (inclusive) when splitting a job across machines");
-        var toFile = Cli.Opt<int?>("--to-file", "last file to initialize (inclusive)");
+        var fromFile = Cli.Opt<int?>("--from-file", "first file to initialize (inclusive) when splitting a job across machines [default: 0]")
+            .InRange(0, int.MaxValue);
+        var toFile = Cli.Opt<int?>("--to-file", "last file to initialize (inclusive) [default: the last file]")
+            .InRange(0, int.MaxValue);
+        var overcommit = Cli.Opt<bool>("--allow-overcommit", "start even when the disk has less free space than the data still needs");
         var vrf = Cli.Opt<string?>("--vrf-difficulty",
             "VRF nonce difficulty: 32-byte hex, 'go' (go-spacemesh's PowDifficulty(numLabels), the default) or 'max' (post-rs's FF×32)");
         var json = Cli.Opt<bool>("--json", "print a JSON summary on stdout");
@@ -45,7 +53,7 @@ public static class InitCommand
         var command = new Command("init", "Initialize PoST data: compute labels into postdata_N.bin files, find the VRF nonce, write postdata_metadata.json. Re-running resumes an interrupted job.")
         {
             dataDir, preset, nodeId, atxId, numUnits, labelsPerUnit, maxFileSize, scryptN, threads, provider, fromFile,
-            toFile, vrf, json,
+            toFile, vrf, overcommit, json,
         };
         gpu.AddTo(command);
         command.SetAction(parse =>
@@ -64,7 +72,13 @@ public static class InitCommand
                 FromFile = parse.GetValue(fromFile),
                 ToFile = parse.GetValue(toFile),
                 VrfDifficulty = ParseVrf(parse.GetValue(vrf)),
+                AllowOvercommit = parse.GetValue(overcommit),
             };
+            if (p is null && parse.GetValue(labelsPerUnit) is null)
+            {
+                Console.Error.WriteLine("no --preset and no --labels-per-unit: using mainnet's sizes (2^32 labels = 64 GiB per unit)");
+            }
+
             Initializer.ValidateOptions(options);
             var providers = ProviderSelection.Resolve(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse));
             try
@@ -94,7 +108,7 @@ public static class InitCommand
         using var cts = Cli.CancelOnSignals();
         var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits, options.MaxFileSize / PostDataLayout.LabelSize);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"initializing {options.DataDir}: {options.NumUnits} unit(s) × {options.LabelsPerUnit} labels = {layout.TotalLabels} labels in {layout.NumFiles} file(s), scrypt N={options.ScryptN}"));
+            $"initializing {options.DataDir}: {options.NumUnits} {(options.NumUnits == 1 ? "unit" : "units")} × {options.LabelsPerUnit} labels = {layout.TotalLabels} labels ({Sizes.Format(layout.TotalLabels * PostDataLayout.LabelSize)}) in {layout.NumFiles} {(layout.NumFiles == 1 ? "file" : "files")}, scrypt N={options.ScryptN}"));
         Console.Error.WriteLine($"providers: {string.Join("; ", providers.Select(p => $"{p.Id} ({p.Name})"))}");
 
         var initializer = new Initializer(providers, message => Console.Error.WriteLine(message));
@@ -129,14 +143,24 @@ public static class InitCommand
                 ["nonce_output"] = result.NonceOutput is { } o ? Hex.Format(o) : null,
                 ["scrypt_n"] = options.ScryptN,
                 ["providers"] = result.Providers,
+                ["repaired"] = result.Repaired,
             }));
         }
         else if (result.AlreadyComplete)
         {
             Console.Out.WriteLine($"already complete: files {result.FromFile}..{result.ToFile} hold all their labels; nothing to do. VRF nonce: {result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
         }
+        else if (result.NonceRecorded)
+        {
+            Console.Out.WriteLine($"complete: files {result.FromFile}..{result.ToFile} hold all their labels; recorded VRF nonce {result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none"} in {PostMetadata.FileName}");
+        }
         else
         {
+            if (result.Repaired.Count > 0)
+            {
+                Console.Out.WriteLine($"repaired: {string.Join(", ", result.Repaired)} (the other files were intact and kept)");
+            }
+
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"done: {result.LabelsComputed} labels in {ProgressDisplay.Duration(result.Elapsed)} ({result.LabelsPerSecond:F0} labels/s, {result.LabelsPerSecond * 16 / (1 << 20):F2} MiB/s); VRF nonce {result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
         }

@@ -3,6 +3,9 @@ namespace Prover.Core.Init;
 /// <summary>What to initialize: the identity, the size and layout of the data, scrypt N and the file range.</summary>
 public sealed record InitOptions
 {
+    /// <summary>The largest scrypt N accepted: 128 MiB of scratch per label computed at once.</summary>
+    public const ulong MaxScryptN = 1UL << 20;
+
     public required string DataDir { get; init; }
     public required byte[] NodeId { get; init; }
     public required byte[] CommitmentAtxId { get; init; }
@@ -19,6 +22,9 @@ public sealed record InitOptions
 
     /// <summary>VRF difficulty (32 bytes BE); null = go-spacemesh's PowDifficulty(numLabels).</summary>
     public byte[]? VrfDifficulty { get; init; }
+
+    /// <summary>Start even when the file system has less free space than the data still needs.</summary>
+    public bool AllowOvercommit { get; init; }
 
     /// <summary>How often written labels are made durable (fsync) and recorded as the resume point.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(2);
@@ -57,6 +63,12 @@ public sealed record InitResult
     public ulong? Nonce { get; init; }
     public byte[]? NonceOutput { get; init; }
     public required string Providers { get; init; }
+
+    /// <summary>Files of the range that were damaged (cut short, missing, altered) and were repaired by this run.</summary>
+    public IReadOnlyList<string> Repaired { get; init; } = [];
+
+    /// <summary>True when the data was complete and this run only recorded the VRF nonce in the metadata.</summary>
+    public bool NonceRecorded { get; init; }
 
     public double LabelsPerSecond => Elapsed.TotalSeconds > 0 ? LabelsComputed / Elapsed.TotalSeconds : 0;
 }

@@ -57,14 +57,29 @@ public sealed class Initializer
             throw new PostDataException("--labels-per-unit × --num-units overflows 64 bits");
         }
 
-        if (o.MaxFileSize < PostDataLayout.LabelSize)
+        if (o.MaxFileSize < PostDataLayout.LabelSize || o.MaxFileSize % PostDataLayout.LabelSize != 0)
         {
-            throw new PostDataException($"--max-file-size must be at least {PostDataLayout.LabelSize} bytes (one label)");
+            throw new PostDataException(
+                $"--max-file-size must be a multiple of {PostDataLayout.LabelSize} bytes (the label size) and at least one label, got {o.MaxFileSize}");
         }
 
-        if (o.ScryptN < 2 || (o.ScryptN & (o.ScryptN - 1)) != 0)
+        if (o.ScryptN < 2 || o.ScryptN > InitOptions.MaxScryptN || (o.ScryptN & (o.ScryptN - 1)) != 0)
         {
-            throw new PostDataException($"--scrypt-n must be a power of two ≥ 2, got {o.ScryptN}");
+            throw new PostDataException($"--scrypt-n must be a power of two in 2..{InitOptions.MaxScryptN}, got {o.ScryptN}");
+        }
+
+        ulong total = o.LabelsPerUnit * o.NumUnits;
+        ulong labelsPerFile = o.MaxFileSize / PostDataLayout.LabelSize;
+        if (total > ulong.MaxValue / PostDataLayout.LabelSize / 2)
+        {
+            throw new PostDataException(
+                $"--labels-per-unit × --num-units = {total} labels is more data than a file system can hold");
+        }
+
+        if (total / labelsPerFile >= int.MaxValue)
+        {
+            throw new PostDataException(
+                $"{total} labels in files of {o.MaxFileSize} bytes would need more than {int.MaxValue} files: raise --max-file-size");
         }
 
         if (o.VrfDifficulty is { Length: not 32 })
@@ -90,7 +105,8 @@ public sealed class Initializer
         CancellationToken cancellationToken = default)
     {
         ValidateOptions(options);
-        Directory.CreateDirectory(options.DataDir);
+        bool createdDir = PrepareDataDir(options.DataDir);
+        using var dirLock = DataDirLock.AcquireExclusive(options.DataDir, "post init");
         var stopwatch = Stopwatch.StartNew();
 
         var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits,
@@ -101,137 +117,185 @@ public sealed class Initializer
         ulong rangeStart = layout.FirstLabel(from);
         ulong rangeEnd = layout.FirstLabel(to) + layout.LabelsInFile(to);
         var commitment = Blake3.HashParts(options.NodeId, options.CommitmentAtxId);
+        var commitmentHex = Hex.Format(commitment);
         var difficulty = options.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
         var statePath = InitState.PathFor(options.DataDir, from, to);
 
-        var metadata = CheckOrCreateMetadata(options, layout);
+        var metadata = CheckMetadata(options, layout);
         var state = InitState.TryLoad(statePath);
         if (state is not null)
         {
             CheckState(state, statePath, commitment, options, layout, from, to, difficulty);
         }
 
-        // The resume point: from the state file when there is one, else from the sizes of the files.
-        ulong checkpoint = state?.Next ?? ResumePointFromFiles(options.DataDir, layout, from, to);
-        checkpoint = Math.Min(checkpoint, ResumePointFromFiles(options.DataDir, layout, from, to));
-        PrepareFilesForResume(options.DataDir, layout, from, to, checkpoint, state is not null);
-
-        var best = new VrfBest(difficulty);
-        if (state is { BestIndex: { } bi, BestOutput: { } bo })
+        // What is on disk, file by file: kept as it is, repaired block by block, or extended from where it stops.
+        // Everything is decided (and refused, if it must be) before anything is written or removed.
+        var plan = RepairPlan.Survey(options.DataDir, layout, from, to, commitmentHex, options.ScryptN,
+            state?.Next, _log, cancellationToken);
+        CheckFreeSpace(options, plan);
+        plan.CheckWritable();
+        bool createdMetadata = metadata is null;
+        metadata ??= NewMetadata(options, layout);
+        if (createdMetadata)
         {
-            best.Offer(bi, Convert.FromHexString(bo));
+            metadata.Save(options.DataDir);
         }
 
-        if (checkpoint > rangeStart)
+        bool wroteAnything = false;
+        try
         {
-            VerifyExistingLabels(options, layout, commitment, rangeStart, checkpoint, cancellationToken);
-            if (state is null)
+            return Execute();
+        }
+        catch when (!wroteAnything && createdMetadata)
+        {
+            // Nothing of this run reached the disk: leave the directory as it was found.
+            TryDelete(Path.Combine(options.DataDir, PostMetadata.FileName));
+            if (createdDir)
             {
-                // Labels on disk without our state file (a run killed before its first checkpoint, or data another
-                // tool wrote): the VRF search has not seen them, so it goes over them now, from the stored labels.
-                ScanStoredLabelsForNonce(options, layout, commitment, rangeStart, checkpoint, best, cancellationToken);
-            }
-        }
-
-        if (checkpoint > rangeStart && checkpoint < rangeEnd)
-        {
-            _log($"resuming at label {checkpoint} ({checkpoint - rangeStart} of {rangeEnd - rangeStart} labels of files {from}..{to} already on disk and verified)");
-        }
-
-        // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
-        if (metadata.Nonce is { } existingNonce)
-        {
-            var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
-            best.Offer(existingNonce, output);
-        }
-
-        ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
-        bool nonceNeeded = coversLastFile && !best.Found;
-        if (checkpoint >= rangeEnd && !nonceNeeded)
-        {
-            var done = FinishMetadata(options.DataDir, metadata, best, state?.SearchedBeyond);
-            SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
-            return Result(alreadyComplete: true, resumedFrom: rangeEnd, computed: 0, done);
-        }
-
-        ulong computed = 0;
-        var runStart = checkpoint;
-        if (checkpoint < rangeEnd)
-        {
-            using var writer = new LabelFileWriter(options.DataDir, layout, checkpoint);
-            var lastCheckpoint = Stopwatch.StartNew();
-            ulong position = checkpoint;
-
-            void Checkpoint(bool complete)
-            {
-                writer.Flush();
-                SaveState(statePath, commitment, options, layout, from, to, difficulty, position, best, null, complete);
-                lastCheckpoint.Restart();
-                options.AfterCheckpoint?.Invoke(position);
+                dirLock.Dispose();
+                TryDelete(Path.Combine(options.DataDir, DataDirLock.FileName));
+                TryDeleteEmptyDirectory(options.DataDir);
             }
 
-            try
+            throw;
+        }
+
+        InitResult Execute()
+        {
+            plan.TruncateInProgressFile();
+            var best = new VrfBest(difficulty);
+            if (state is { BestIndex: { } bi, BestOutput: { } bo })
             {
-                RunChunks(commitment, options.ScryptN, checkpoint, rangeEnd, (start, count, outputs) =>
+                best.Offer(bi, Convert.FromHexString(bo));
+            }
+
+            VerifyKeptLabels(options, layout, commitment, plan, cancellationToken);
+            foreach (var (start, end) in plan.KeptRegionsToScan(state is null))
+            {
+                // Labels kept on disk that the VRF search has not seen (no state file: a run killed before its first
+                // checkpoint, or data another tool wrote): offered to it from the stored labels.
+                ScanStoredLabelsForNonce(options, layout, commitment, start, end, best, cancellationToken);
+            }
+
+            // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
+            if (metadata.Nonce is { } existingNonce)
+            {
+                var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
+                best.Offer(existingNonce, output);
+            }
+
+            ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
+            bool nonceNeeded = coversLastFile && !best.Found;
+            if (plan.Segments.Count == 0 && !nonceNeeded)
+            {
+                var done = FinishMetadata(options.DataDir, metadata, best, state?.SearchedBeyond);
+                SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
+                return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata, best.Output,
+                    nonceRecorded: done.Changed);
+            }
+
+            ulong computed = 0;
+            ulong frontier = plan.Frontier;
+            var runStart = plan.Segments.Count > 0 ? plan.Segments[0].Start : rangeEnd;
+            if (frontier > rangeStart && frontier < rangeEnd)
+            {
+                _log($"resuming at label {frontier} ({frontier - rangeStart} of {rangeEnd - rangeStart} labels of files {from}..{to} already on disk and verified)");
+            }
+
+            foreach (var segment in plan.Segments)
+            {
+                bool atFrontier = segment.Start == frontier;
+                using var writer = new LabelFileWriter(options.DataDir, layout, segment.Start, segment.InPlace);
+                var lastCheckpoint = Stopwatch.StartNew();
+                ulong position = segment.Start;
+
+                void Checkpoint()
                 {
-                    bool fileDone = writer.Write(start, count, outputs);
-                    best.Scan(start, count, outputs);
-                    position = start + (ulong)count;
-                    computed += (ulong)count;
-                    if (fileDone || lastCheckpoint.Elapsed >= options.CheckpointInterval)
+                    writer.Flush();
+                    if (atFrontier)
                     {
-                        Checkpoint(false);
+                        frontier = plan.SkipKept(position);
+                        SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, null, false);
                     }
 
-                    progress?.Report(new InitProgress(position - rangeStart, rangeEnd - rangeStart, computed,
-                        stopwatch.Elapsed, false));
-                    return true;
-                }, cancellationToken);
-            }
-            finally
-            {
-                // Whatever was written in order is kept: make it durable and record it as the resume point.
-                Checkpoint(false);
-            }
-        }
+                    lastCheckpoint.Restart();
+                    options.AfterCheckpoint?.Invoke(position);
+                }
 
-        ulong? searchedBeyond = state?.SearchedBeyond;
-        if (coversLastFile && !best.Found)
-        {
-            _log($"no label below the VRF difficulty in the data; searching labels past {layout.TotalLabels} (not stored), as postcli does");
-            ulong position = beyond;
-            var lastSave = Stopwatch.StartNew();
-            try
-            {
-                RunChunks(commitment, options.ScryptN, beyond, ulong.MaxValue, (start, count, outputs) =>
+                try
                 {
-                    best.Scan(start, count, outputs);
-                    position = start + (ulong)count;
-                    computed += (ulong)count;
-                    if (lastSave.Elapsed >= options.CheckpointInterval)
+                    RunChunks(commitment, options.ScryptN, segment.Start, segment.End, (start, count, outputs) =>
                     {
-                        SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, position, false);
-                        lastSave.Restart();
-                    }
+                        wroteAnything = true;
+                        writer.Write(start, count, outputs);
+                        best.Scan(start, count, outputs);
+                        position = start + (ulong)count;
+                        computed += (ulong)count;
+                        bool fileDone = false;
+                        while (plan.FileFinishedBy(position) is { } file)
+                        {
+                            writer.Close();
+                            plan.RecordSums(file, cancellationToken);
+                            fileDone = true;
+                        }
 
-                    progress?.Report(new InitProgress(rangeEnd - rangeStart, rangeEnd - rangeStart, computed,
-                        stopwatch.Elapsed, true));
-                    return !best.Found;
-                }, cancellationToken);
+                        if (fileDone || lastCheckpoint.Elapsed >= options.CheckpointInterval)
+                        {
+                            Checkpoint();
+                        }
+
+                        progress?.Report(new InitProgress(plan.LabelsPresent(position), rangeEnd - rangeStart, computed,
+                            stopwatch.Elapsed, false));
+                        return true;
+                    }, cancellationToken);
+                }
+                finally
+                {
+                    // Whatever was written in order is kept: make it durable and record it as the resume point.
+                    Checkpoint();
+                }
             }
-            finally
+
+            frontier = plan.SkipKept(frontier);
+            ulong? searchedBeyond = state?.SearchedBeyond;
+            if (coversLastFile && !best.Found)
             {
-                SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, position, false);
+                _log($"no label below the VRF difficulty in the data; searching labels from {beyond} on (past the {layout.TotalLabels} stored ones, not written), as postcli does");
+                ulong position = beyond;
+                var lastSave = Stopwatch.StartNew();
+                try
+                {
+                    RunChunks(commitment, options.ScryptN, beyond, ulong.MaxValue, (start, count, outputs) =>
+                    {
+                        best.Scan(start, count, outputs);
+                        position = start + (ulong)count;
+                        computed += (ulong)count;
+                        if (lastSave.Elapsed >= options.CheckpointInterval)
+                        {
+                            SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, position, false);
+                            lastSave.Restart();
+                        }
+
+                        progress?.Report(new InitProgress(rangeEnd - rangeStart, rangeEnd - rangeStart, computed,
+                            stopwatch.Elapsed, true));
+                        return !best.Found;
+                    }, cancellationToken);
+                }
+                finally
+                {
+                    SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, position, false);
+                }
+
+                searchedBeyond = position;
             }
 
-            searchedBeyond = position;
+            var final = FinishMetadata(options.DataDir, metadata, best, searchedBeyond);
+            SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
+            return Result(alreadyComplete: false, resumedFrom: runStart, computed, final.Metadata, best.Output, nonceRecorded: false);
         }
 
-        var final = FinishMetadata(options.DataDir, metadata, best, searchedBeyond);
-        SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
-        return Result(alreadyComplete: false, resumedFrom: runStart, computed, final);
-
-        InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written) => new()
+        InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written, byte[]? nonceOutput,
+            bool nonceRecorded) => new()
         {
             AlreadyComplete = alreadyComplete,
             FromFile = from,
@@ -242,23 +306,109 @@ public sealed class Initializer
             LabelsComputed = computed,
             Elapsed = stopwatch.Elapsed,
             Nonce = written.Nonce,
-            NonceOutput = best.Output,
+            NonceOutput = nonceOutput,
             Providers = ProviderNames,
+            Repaired = plan.RepairedFiles,
+            NonceRecorded = nonceRecorded,
         };
+    }
+
+    /// <summary>Creates the data directory if needed; true when this call created it.</summary>
+    private static bool PrepareDataDir(string dataDir)
+    {
+        if (File.Exists(dataDir))
+        {
+            throw new PostDataException($"data directory {dataDir} is a file, not a directory");
+        }
+
+        if (Directory.Exists(dataDir))
+        {
+            return false;
+        }
+
+        for (var parent = Path.GetDirectoryName(Path.GetFullPath(dataDir)); !string.IsNullOrEmpty(parent);
+             parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                throw new PostDataException($"data directory {dataDir} cannot be created: {parent} is a file");
+            }
+
+            if (Directory.Exists(parent))
+            {
+                break;
+            }
+        }
+
+        Directory.CreateDirectory(dataDir);
+        return true;
+    }
+
+    private static void CheckFreeSpace(InitOptions options, RepairPlan plan)
+    {
+        ulong needed = plan.BytesToGrow;
+        if (needed == 0 || options.AllowOvercommit)
+        {
+            return;
+        }
+
+        long available;
+        try
+        {
+            available = new DriveInfo(Path.GetFullPath(options.DataDir)).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return; // the file system does not say: the disk-full handling of the writer remains
+        }
+
+        if ((ulong)available < needed)
+        {
+            throw new PostDataException(
+                $"{options.DataDir} needs {Sizes.Format(needed)} more for this data but its file system has {Sizes.Format((ulong)available)} free: " +
+                "free space, choose a smaller number of units, or allow it to fill up as space appears (allow overcommit).");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void TryDeleteEmptyDirectory(string path)
+    {
+        try
+        {
+            if (!Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                Directory.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private string ProviderNames => string.Join(", ", _providers.Select(p => $"{p.Id} ({p.Name})"));
 
-    private static PostMetadata CheckOrCreateMetadata(InitOptions o, PostDataLayout layout)
+    private static PostMetadata NewMetadata(InitOptions o, PostDataLayout layout) => new()
     {
-        var wanted = new PostMetadata
-        {
-            NodeId = o.NodeId,
-            CommitmentAtxId = o.CommitmentAtxId,
-            LabelsPerUnit = o.LabelsPerUnit,
-            NumUnits = o.NumUnits,
-            MaxFileSize = layout.LabelsPerFile * PostDataLayout.LabelSize,
-        };
+        NodeId = o.NodeId,
+        CommitmentAtxId = o.CommitmentAtxId,
+        LabelsPerUnit = o.LabelsPerUnit,
+        NumUnits = o.NumUnits,
+        MaxFileSize = layout.LabelsPerFile * PostDataLayout.LabelSize,
+    };
+
+    /// <summary>The existing metadata, checked against the options; null when there is none (and no data either).</summary>
+    private static PostMetadata? CheckMetadata(InitOptions o, PostDataLayout layout)
+    {
         if (!PostMetadata.Exists(o.DataDir))
         {
             if (PostDataLayout.ListFiles(o.DataDir).Count > 0)
@@ -267,8 +417,7 @@ public sealed class Initializer
                     $"{o.DataDir} holds postdata files but no {PostMetadata.FileName}: refusing to write into data of unknown origin");
             }
 
-            wanted.Save(o.DataDir);
-            return wanted;
+            return null;
         }
 
         var existing = PostMetadata.Load(o.DataDir);
@@ -359,77 +508,23 @@ public sealed class Initializer
         }.Save(path);
     }
 
-    /// <summary>Complete files count in full; the first incomplete file counts its whole labels; later files are ignored.</summary>
-    private static ulong ResumePointFromFiles(string dataDir, PostDataLayout layout, int from, int to)
+    /// <summary>
+    /// Before anything is written: a few labels kept on disk that carry no checksums of ours (the first and last kept
+    /// label of each such file, and the last few before the resume point) must equal a fresh computation, so that data
+    /// made with other parameters is never extended or mixed.
+    /// </summary>
+    private void VerifyKeptLabels(InitOptions o, PostDataLayout layout, byte[] commitment, RepairPlan plan,
+        CancellationToken ct)
     {
-        for (int f = from; f <= to; f++)
+        var checks = new List<(ulong Start, int Count)>();
+        foreach (var (first, kept) in plan.KeptWithoutSums())
         {
-            var info = new FileInfo(Path.Combine(dataDir, PostDataLayout.FileName(f)));
-            ulong expected = layout.LabelsInFile(f) * PostDataLayout.LabelSize;
-            ulong size = info.Exists ? (ulong)info.Length : 0;
-            if (size > expected)
+            checks.Add((first, 1));
+            if (kept > 1)
             {
-                throw new PostDataException(
-                    $"{info.FullName} is {size} bytes, larger than the {expected} bytes this layout puts in it: refusing to touch it");
+                ulong tail = Math.Min((ulong)ResumeCheckLabels, kept - 1);
+                checks.Add((first + kept - tail, (int)tail));
             }
-
-            if (size < expected)
-            {
-                return layout.FirstLabel(f) + size / PostDataLayout.LabelSize;
-            }
-        }
-
-        return layout.FirstLabel(to) + layout.LabelsInFile(to);
-    }
-
-    /// <summary>Cuts the files back to the resume point: torn or unflushed labels past it are never trusted.</summary>
-    private void PrepareFilesForResume(string dataDir, PostDataLayout layout, int from, int to, ulong checkpoint,
-        bool ownState)
-    {
-        if (checkpoint >= layout.FirstLabel(to) + layout.LabelsInFile(to))
-        {
-            return;
-        }
-
-        int current = layout.FileOf(checkpoint);
-        var currentPath = Path.Combine(dataDir, PostDataLayout.FileName(current));
-        long keep = (long)((checkpoint - layout.FirstLabel(current)) * PostDataLayout.LabelSize);
-        if (File.Exists(currentPath) && new FileInfo(currentPath).Length > keep)
-        {
-            using var fs = new FileStream(currentPath, FileMode.Open, FileAccess.Write);
-            _log($"{currentPath}: discarding {fs.Length - keep} bytes past the last durable checkpoint");
-            fs.SetLength(keep);
-            fs.Flush(true);
-        }
-
-        for (int f = current + 1; f <= to; f++)
-        {
-            var path = Path.Combine(dataDir, PostDataLayout.FileName(f));
-            if (!File.Exists(path) || new FileInfo(path).Length == 0)
-            {
-                continue;
-            }
-
-            if (!ownState)
-            {
-                throw new PostDataException(
-                    $"{path} exists although {PostDataLayout.FileName(current)} before it is incomplete: refusing to overwrite data this tool did not write. Move it away or initialize it as its own range.");
-            }
-
-            _log($"{path}: discarding labels written after the last durable checkpoint");
-            File.Delete(path);
-        }
-    }
-
-    private void VerifyExistingLabels(InitOptions o, PostDataLayout layout, byte[] commitment, ulong rangeStart,
-        ulong checkpoint, CancellationToken ct)
-    {
-        ulong count = Math.Min((ulong)ResumeCheckLabels, checkpoint - rangeStart);
-        ulong first = checkpoint - count;
-        var checks = new List<(ulong Start, int Count)> { (first, (int)count) };
-        if (first > rangeStart)
-        {
-            checks.Add((rangeStart, 1));
         }
 
         foreach (var (start, n) in checks)
@@ -454,7 +549,7 @@ public sealed class Initializer
                     throw new PostDataException(
                         $"{path} offset {offset}: label {index} on disk ({Hex.Format(onDisk)}) differs from a fresh computation " +
                         $"({Hex.Format(outputs.AsSpan(i * 32, 16))}) with commitment {Hex.Format(commitment)} and scrypt N = {o.ScryptN}: " +
-                        "the existing data was made with other parameters or is corrupt; refusing to extend it.");
+                        "the existing data was made with other parameters or is corrupt; refusing to extend it. Nothing was changed.");
                 }
             }
         }
@@ -510,7 +605,8 @@ public sealed class Initializer
         return output;
     }
 
-    private static PostMetadata FinishMetadata(string dataDir, PostMetadata metadata, VrfBest best, ulong? searchedBeyond)
+    private static (PostMetadata Metadata, bool Changed) FinishMetadata(string dataDir, PostMetadata metadata, VrfBest best,
+        ulong? searchedBeyond)
     {
         var updated = metadata with
         {
@@ -518,12 +614,13 @@ public sealed class Initializer
             LastPosition = searchedBeyond ?? metadata.LastPosition,
             NonceValue = null,
         };
-        if (updated != metadata || updated.Nonce != metadata.Nonce)
+        bool changed = updated != metadata || updated.Nonce != metadata.Nonce;
+        if (changed)
         {
             updated.Save(dataDir);
         }
 
-        return updated;
+        return (updated, changed);
     }
 
     /// <summary>

@@ -2,7 +2,11 @@ using Prover.Core.Data;
 
 namespace Prover.Core.Init;
 
-/// <summary>Appends the 16-byte halves of label outputs to the postdata files, opening the next file when one is full.</summary>
+/// <summary>
+/// Writes the 16-byte halves of label outputs to the postdata files in label order, opening the next file when one is
+/// full. Appending (the default) cuts a file back to where the labels start; in place, existing bytes before and after
+/// the written labels are left as they are (the repair of damaged blocks).
+/// </summary>
 internal sealed class LabelFileWriter : IDisposable
 {
     private readonly string _dataDir;
@@ -10,13 +14,15 @@ internal sealed class LabelFileWriter : IDisposable
     private FileStream? _file;
     private int _fileIndex = -1;
     private ulong _position;
+    private readonly bool _inPlace;
     private byte[] _buffer = [];
 
-    public LabelFileWriter(string dataDir, PostDataLayout layout, ulong position)
+    public LabelFileWriter(string dataDir, PostDataLayout layout, ulong position, bool inPlace = false)
     {
         _dataDir = dataDir;
         _layout = layout;
         _position = position;
+        _inPlace = inPlace;
     }
 
     /// <summary>Writes labels [start, start+count); returns true when a file was completed (and closed durably).</summary>
@@ -72,7 +78,7 @@ internal sealed class LabelFileWriter : IDisposable
         var path = Path.Combine(_dataDir, PostDataLayout.FileName(file));
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 20);
         long offset = (long)((_position - _layout.FirstLabel(file)) * PostDataLayout.LabelSize);
-        if (_file.Length != offset)
+        if (!_inPlace && _file.Length != offset)
         {
             _file.SetLength(offset);
         }
@@ -80,6 +86,9 @@ internal sealed class LabelFileWriter : IDisposable
         _file.Position = offset;
         _fileIndex = file;
     }
+
+    /// <summary>Closes the current file durably (fsync).</summary>
+    public void Close() => CloseFile();
 
     private void CloseFile()
     {
