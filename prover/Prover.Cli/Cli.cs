@@ -170,7 +170,13 @@ public static partial class Cli
     public static Option<T> InRange<T>(this Option<T> option, T min, T max)
         where T : struct, INumber<T>
     {
-        option.Validators.Add(result => Check(result, option.Name, result.GetValueOrDefault<T>(), min, max));
+        option.Validators.Add(result =>
+        {
+            if (TryValue<T>(result) is { } value)
+            {
+                Check(result, option.Name, value, min, max);
+            }
+        });
         return option;
     }
 
@@ -180,7 +186,7 @@ public static partial class Cli
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value)
+            if (TryValue<T>(result) is { } value)
             {
                 Check(result, option.Name, value, min, max);
             }
@@ -192,7 +198,13 @@ public static partial class Cli
     public static Option<T> PowerOfTwo<T>(this Option<T> option, T min, T max)
         where T : struct, IBinaryInteger<T>
     {
-        option.Validators.Add(result => CheckPow2(result, option.Name, result.GetValueOrDefault<T>(), min, max));
+        option.Validators.Add(result =>
+        {
+            if (TryValue<T>(result) is { } value)
+            {
+                CheckPow2(result, option.Name, value, min, max);
+            }
+        });
         return option;
     }
 
@@ -202,12 +214,26 @@ public static partial class Cli
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value)
+            if (TryValue<T>(result) is { } value)
             {
                 CheckPow2(result, option.Name, value, min, max);
             }
         });
         return option;
+    }
+
+    /// <summary>The option's value, or null when it did not parse (that error is reported on its own).</summary>
+    private static T? TryValue<T>(OptionResult result)
+        where T : struct
+    {
+        try
+        {
+            return result.GetValueOrDefault<T?>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static void Check<T>(OptionResult result, string name, T value, T min, T max)

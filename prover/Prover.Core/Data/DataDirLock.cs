@@ -18,12 +18,19 @@ public sealed partial class DataDirLock : IDisposable
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int EWouldBlock = 11;
+    private const int OpenReadWrite = 2;
+    private const int OpenCreate = 0x40;
+    private const int OpenCloseOnExec = 0x80000;
 
-    private readonly FileStream _stream;
+    // A raw descriptor rather than a FileStream: .NET takes flock locks of its own on the files it opens, which would
+    // turn a second holder's attempt into a sharing-violation IOException before this class could name the holder.
+    private readonly int _fd;
+    private readonly FileStream? _windowsStream;
 
-    private DataDirLock(FileStream stream, bool exclusive)
+    private DataDirLock(int fd, FileStream? windowsStream, bool exclusive)
     {
-        _stream = stream;
+        _fd = fd;
+        _windowsStream = windowsStream;
         Exclusive = exclusive;
     }
 
@@ -40,15 +47,30 @@ public sealed partial class DataDirLock : IDisposable
     private static DataDirLock Acquire(string dataDir, string purpose, bool exclusive)
     {
         var path = Path.Combine(dataDir, FileName);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        var line = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {purpose}\n"));
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                    exclusive ? FileShare.None : FileShare.ReadWrite);
+                return new DataDirLock(-1, stream, exclusive);
+            }
+            catch (IOException)
+            {
+                throw new DataDirLockedException(dataDir, [], exclusive);
+            }
+        }
+
+        int fd = Open(path, OpenReadWrite | OpenCreate | OpenCloseOnExec, 0x1B6 /* 0666 */);
+        if (fd < 0)
+        {
+            throw new IOException($"{path}: cannot open the lock file (errno {Marshal.GetLastPInvokeError()})");
+        }
+
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                // FileShare already excludes other writers on Windows; the holder line below is informative only.
-            }
-            else if (Flock(stream.SafeFileHandle.DangerousGetHandle().ToInt32(),
-                         (exclusive ? LockExclusive : LockShared) | LockNonBlocking) != 0)
+            if (Flock(fd, (exclusive ? LockExclusive : LockShared) | LockNonBlocking) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno != EWouldBlock)
@@ -56,43 +78,44 @@ public sealed partial class DataDirLock : IDisposable
                     throw new IOException($"{path}: cannot lock (errno {errno})");
                 }
 
-                var holders = ReadHolders(stream);
-                throw new DataDirLockedException(dataDir, holders, exclusive);
+                throw new DataDirLockedException(dataDir, ReadHolders(fd), exclusive);
             }
 
-            var line = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $"{Environment.ProcessId} {purpose}\n"));
+            long offset = 0;
             if (exclusive)
             {
-                stream.SetLength(0);
-                stream.Write(line);
+                _ = Ftruncate(fd, 0);
             }
             else
             {
-                stream.Seek(0, SeekOrigin.End);
-                stream.Write(line);
+                offset = Lseek(fd, 0, 2 /* SEEK_END */);
             }
 
-            stream.Flush();
-            return new DataDirLock(stream, exclusive);
+            _ = Pwrite(fd, line, line.Length, Math.Max(0, offset));
+            return new DataDirLock(fd, null, exclusive);
         }
         catch
         {
-            stream.Dispose();
+            _ = Close(fd);
             throw;
         }
     }
 
     /// <summary>The holders recorded in the lock file that are still running ("PID purpose").</summary>
-    private static List<string> ReadHolders(FileStream stream)
+    private static List<string> ReadHolders(int fd)
     {
-        stream.Position = 0;
-        using var reader = new StreamReader(stream, Encoding.UTF8, false, 4096, leaveOpen: true);
+        var buffer = new byte[64 * 1024];
+        long n = Pread(fd, buffer, buffer.Length, 0);
         var result = new List<string>();
-        while (reader.ReadLine() is { } line)
+        if (n <= 0)
+        {
+            return result;
+        }
+
+        foreach (var line in Encoding.UTF8.GetString(buffer, 0, (int)n).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ', 2);
-            if (parts.Length > 0 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            if (int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
                 && IsRunning(pid) && !result.Contains(line))
             {
                 result.Add(line);
@@ -120,11 +143,45 @@ public sealed partial class DataDirLock : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        if (_windowsStream is not null)
+        {
+            _windowsStream.Dispose();
+        }
+        else if (_fd >= 0)
+        {
+            _ = Close(_fd); // closing the descriptor releases the flock
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int Ftruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial long Lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial nint Pwrite(int fd, byte[] buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial nint Pread(int fd, byte[] buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int Close(int fd);
 }
 
 /// <summary>Another process holds the data directory's lock.</summary>

@@ -106,7 +106,40 @@ public sealed class Initializer
     {
         ValidateOptions(options);
         bool createdDir = PrepareDataDir(options.DataDir);
-        using var dirLock = DataDirLock.AcquireExclusive(options.DataDir, "post init");
+        var undo = new RunUndo();
+        try
+        {
+            using var dirLock = DataDirLock.AcquireExclusive(options.DataDir, "post init");
+            return RunLocked(options, progress, undo, cancellationToken);
+        }
+        catch when (!undo.WroteLabels)
+        {
+            // Nothing of this run reached the data: leave the directory as it was found.
+            if (undo.CreatedMetadata)
+            {
+                TryDelete(Path.Combine(options.DataDir, PostMetadata.FileName));
+            }
+
+            if (createdDir)
+            {
+                TryDelete(Path.Combine(options.DataDir, DataDirLock.FileName));
+                TryDeleteEmptyDirectory(options.DataDir);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>What a failed run must undo when it wrote no label.</summary>
+    private sealed class RunUndo
+    {
+        public bool CreatedMetadata { get; set; }
+        public bool WroteLabels { get; set; }
+    }
+
+    private InitResult RunLocked(InitOptions options, IProgress<InitProgress>? progress, RunUndo undo,
+        CancellationToken cancellationToken)
+    {
         var stopwatch = Stopwatch.StartNew();
 
         var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits,
@@ -134,31 +167,14 @@ public sealed class Initializer
             state?.Next, _log, cancellationToken);
         CheckFreeSpace(options, plan);
         plan.CheckWritable();
-        bool createdMetadata = metadata is null;
-        metadata ??= NewMetadata(options, layout);
-        if (createdMetadata)
+        if (metadata is null)
         {
+            metadata = NewMetadata(options, layout);
             metadata.Save(options.DataDir);
+            undo.CreatedMetadata = true;
         }
 
-        bool wroteAnything = false;
-        try
-        {
-            return Execute();
-        }
-        catch when (!wroteAnything && createdMetadata)
-        {
-            // Nothing of this run reached the disk: leave the directory as it was found.
-            TryDelete(Path.Combine(options.DataDir, PostMetadata.FileName));
-            if (createdDir)
-            {
-                dirLock.Dispose();
-                TryDelete(Path.Combine(options.DataDir, DataDirLock.FileName));
-                TryDeleteEmptyDirectory(options.DataDir);
-            }
-
-            throw;
-        }
+        return Execute();
 
         InitResult Execute()
         {
@@ -226,7 +242,7 @@ public sealed class Initializer
                 {
                     RunChunks(commitment, options.ScryptN, segment.Start, segment.End, (start, count, outputs) =>
                     {
-                        wroteAnything = true;
+                        undo.WroteLabels = true;
                         writer.Write(start, count, outputs);
                         best.Scan(start, count, outputs);
                         position = start + (ulong)count;

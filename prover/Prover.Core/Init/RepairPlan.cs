@@ -325,9 +325,11 @@ internal sealed class RepairPlan
             {
                 long keep = (long)e.KeptLabels * PostDataLayout.LabelSize;
                 using var fs = new FileStream(e.Path, FileMode.Open, FileAccess.Write);
-                _log(keep > 0
-                    ? $"{e.Path}: discarding {fs.Length - keep} bytes past the last durable checkpoint"
-                    : $"{e.Path}: discarding its {fs.Length} bytes, written after the last durable checkpoint");
+                _log(e.BeyondFrontier
+                    ? keep > 0
+                        ? $"{e.Path}: discarding {fs.Length - keep} bytes past the last durable checkpoint"
+                        : $"{e.Path}: discarding its {fs.Length} bytes, written after the last durable checkpoint"
+                    : $"{e.Path}: dropping the {fs.Length - keep} bytes of a partial label at its end");
                 fs.SetLength(keep);
                 fs.Flush(true);
             }
