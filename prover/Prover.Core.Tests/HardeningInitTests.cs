@@ -390,6 +390,42 @@ public class HardeningInitTests
             "a refused run left files behind");
     }
 
+    // ---- 23: growing --num-units on existing data ----
+
+    [Fact]
+    public void Num_units_grows_on_existing_data_keeping_its_files_and_ends_as_a_clean_run_of_the_larger_size()
+    {
+        using var tmp = new TempDir();
+        var cleanDir = tmp.Sub("clean");
+        string[] Grown(string d) => [.. Small(d).Select(a => a == "4" ? "7" : a)];
+        var reference = Clean(Grown(cleanDir));
+        var dir = tmp.Sub("d");
+        Assert.Equal(0, PostCli.Run(Small(dir)).ExitCode);
+        var before = Snapshot(dir);
+
+        var shrink = PostCli.Run([.. Small(dir).Select(a => a == "4" ? "3" : a)]);
+        AssertFailedCleanly(shrink, 2);
+        Assert.Contains("shrinking", shrink.StdErr);
+
+        var grow = PostCli.Run(Grown(dir));
+        Assert.True(grow.ExitCode == 0, grow.StdErr);
+        Assert.Contains("growing the data from 4 to 7 units", grow.StdErr);
+        var after = Snapshot(dir);
+        foreach (var (name, id) in before)
+        {
+            Assert.Equal(id.Stat, after[name].Stat);
+        }
+
+        Assert.Equal(reference.Keys.Order(), after.Keys.Order());
+        foreach (var (name, bytes) in reference)
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(after[name].Bytes), name);
+        }
+
+        Assert.Equal(System.IO.File.ReadAllText(Path.Combine(cleanDir, PostMetadata.FileName)),
+            System.IO.File.ReadAllText(Path.Combine(dir, PostMetadata.FileName)));
+    }
+
     // ---- 24: wording and files ----
 
     [Fact]

@@ -155,6 +155,11 @@ public sealed class Initializer
         var statePath = InitState.PathFor(options.DataDir, from, to);
 
         var metadata = CheckMetadata(options, layout);
+        if (metadata is not null && metadata.NumUnits < options.NumUnits)
+        {
+            _log($"growing the data from {metadata.NumUnits} to {options.NumUnits} units: the labels on disk are kept and the VRF nonce is searched again for the larger size");
+        }
+
         var state = InitState.TryLoad(statePath);
         if (state is not null)
         {
@@ -204,7 +209,7 @@ public sealed class Initializer
             bool nonceNeeded = coversLastFile && !best.Found;
             if (plan.Segments.Count == 0 && !nonceNeeded)
             {
-                var done = FinishMetadata(options.DataDir, metadata, best, state?.SearchedBeyond);
+                var done = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, state?.SearchedBeyond);
                 SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
                 return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata, best.Output,
                     nonceRecorded: done.Changed);
@@ -305,7 +310,7 @@ public sealed class Initializer
                 searchedBeyond = position;
             }
 
-            var final = FinishMetadata(options.DataDir, metadata, best, searchedBeyond);
+            var final = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, searchedBeyond);
             SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
             return Result(alreadyComplete: false, resumedFrom: runStart, computed, final.Metadata, best.Output, nonceRecorded: false);
         }
@@ -453,14 +458,26 @@ public sealed class Initializer
             problems.Add($"LabelsPerUnit is {existing.LabelsPerUnit}, not {o.LabelsPerUnit}");
         }
 
-        if (existing.NumUnits != o.NumUnits)
+        if (existing.NumUnits > o.NumUnits)
         {
-            problems.Add($"NumUnits is {existing.NumUnits}, not {o.NumUnits}");
+            problems.Add($"NumUnits is {existing.NumUnits}, not {o.NumUnits} (shrinking data is not supported)");
+        }
+        else if (existing.NumUnits < o.NumUnits
+                 && (o.FromFile is > 0 || (o.ToFile is { } t && t != layout.NumFiles - 1)))
+        {
+            problems.Add($"NumUnits is {existing.NumUnits}, not {o.NumUnits} (grow the data with the whole file range, then split)");
         }
 
         if (existing.MaxFileSize / PostDataLayout.LabelSize != layout.LabelsPerFile)
         {
             problems.Add($"MaxFileSize is {existing.MaxFileSize}, not {o.MaxFileSize}");
+        }
+
+        if (problems.Count == 0 && existing.NumUnits < o.NumUnits)
+        {
+            // Growing: the labels already there stay (their indices do not change), the new ones follow, and the
+            // metadata takes the new size and the VRF nonce for it only when the larger data set is complete.
+            return existing;
         }
 
         if (problems.Count > 0)
@@ -621,11 +638,12 @@ public sealed class Initializer
         return output;
     }
 
-    private static (PostMetadata Metadata, bool Changed) FinishMetadata(string dataDir, PostMetadata metadata, VrfBest best,
-        ulong? searchedBeyond)
+    private static (PostMetadata Metadata, bool Changed) FinishMetadata(string dataDir, PostMetadata metadata,
+        uint numUnits, VrfBest best, ulong? searchedBeyond)
     {
         var updated = metadata with
         {
+            NumUnits = numUnits,
             Nonce = best.Index ?? metadata.Nonce,
             LastPosition = searchedBeyond ?? metadata.LastPosition,
             NonceValue = null,
