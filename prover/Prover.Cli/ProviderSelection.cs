@@ -14,6 +14,12 @@ public static class ProviderSelection
         "label provider id(s), comma separated, or 'all' (see 'post providers'); default: cpu (SIMD). " +
         "'reference' is the scalar oracle (slow)";
 
+    /// <summary>
+    /// Largest scrypt N the label commands accept (mainnet 8192): at 2^20 one label already needs 128 MiB of scratch
+    /// (a SIMD thread several times that); beyond, a typo ends in an out-of-memory crash instead of a result.
+    /// </summary>
+    public const ulong MaxScryptN = 1UL << 20;
+
     /// <summary>Like <see cref="Resolve"/> for commands that compute with a single provider.</summary>
     public static ILabelProvider ResolveOne(string? spec, int threads, GpuProviderOptions? gpuOptions, string command)
     {
@@ -80,9 +86,12 @@ public static class ProviderSelection
 internal sealed class GpuFlags
 {
     private readonly Option<int?> _lookupGap = Cli.Opt<int?>("--lookup-gap",
-        "GPU providers: store every g-th scrypt V block and recompute the rest (1, 2, 4 or 8; default 4 on GPUs, 1 on the ILGPU CPU accelerator)");
+        "GPU providers: store every g-th scrypt V block and recompute the rest (1, 2, 4 or 8; default 4 on GPUs, 1 on the ILGPU CPU accelerator)")
+        .PowerOfTwo(1, 8);
+
+    // At most int.MaxValue / 32 labels: a launch's 32-byte outputs must fit in one buffer.
     private readonly Option<int> _batch = Cli.Opt("--gpu-batch",
-        "GPU providers: labels per kernel launch (0 = sized from free device memory)", 0);
+        "GPU providers: labels per kernel launch (0 = sized from free device memory)", 0).InRange(0, int.MaxValue / 32);
 
     public void AddTo(Command command)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prover.Core.Data;
 
 namespace Prover.Service;
 
@@ -21,12 +23,14 @@ public sealed class OperatorApi : IHostedService, IAsyncDisposable
     private readonly PostServiceRuntime _runtime;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime _lifetime;
     private WebApplication? _app;
 
-    public OperatorApi(PostServiceOptions options, PostServiceRuntime runtime, ILoggerFactory loggerFactory)
+    public OperatorApi(PostServiceOptions options, PostServiceRuntime runtime, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime)
     {
         _endpoint = options.OperatorAddress ?? throw new ArgumentException("no operator address", nameof(options));
         _runtime = runtime;
+        _lifetime = lifetime;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<OperatorApi>();
     }
@@ -40,13 +44,29 @@ public sealed class OperatorApi : IHostedService, IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory));
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // A port that cannot be bound is reported once, by the service (below), not as this inner host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.UseKestrel(k => k.Listen(_endpoint));
         var app = builder.Build();
         app.MapGet("/status", () => StatusResult(_runtime.Identities[0]));
         app.MapGet("/status/{nodeId}", (string nodeId) =>
             _runtime.Find(nodeId) is { } identity ? StatusResult(identity) : Results.NotFound($"no identity with node id {nodeId}\n"));
         app.MapGet("/metrics", () => Results.Text(_runtime.MetricsText(), MetricsText.ContentType));
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (BindFailure(e) is { } reason)
+        {
+            // Not thrown: the host would log it with a stack trace. The service stops before it dials the node and
+            // PostServiceHost.RunAsync throws this (post serve: "error: …", exit 2).
+            await app.DisposeAsync();
+            _runtime.StartFailure ??= new PostDataException($"--operator-address {_endpoint}: {reason}", e);
+            _lifetime.StopApplication();
+            return;
+        }
+
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         BoundAddress = address is null ? null : new Uri(address);
@@ -68,6 +88,36 @@ public sealed class OperatorApi : IHostedService, IAsyncDisposable
             await _app.DisposeAsync();
             _app = null;
         }
+    }
+
+    /// <summary>
+    /// Why Kestrel could not listen, in the operator's words (the port is taken, the address is not this machine's, a
+    /// privileged port), or null when <paramref name="e"/> is not a bind failure.
+    /// </summary>
+    internal static string? BindFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.AddressAlreadyInUse => "the port is already in use",
+                    SocketError.AddressNotAvailable => "that address is not one of this machine's",
+                    SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+                    _ => $"cannot listen there ({socket.Message})",
+                };
+            }
+
+            if (x is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                return "the port is already in use";
+            }
+        }
+
+        return e is IOException && e.Message.Contains("bind", StringComparison.OrdinalIgnoreCase)
+            ? $"cannot listen there ({e.Message})"
+            : null;
     }
 
     private static IResult StatusResult(ServedIdentity identity) =>

@@ -65,6 +65,12 @@ public sealed class PostServiceRuntime : IDisposable
     /// <summary>Set when the service stops because of an error (e.g. the node stayed unreachable).</summary>
     public Exception? Failure { get; internal set; }
 
+    /// <summary>
+    /// Set when a part of the service could not start (the operator API's port is taken): the service stops before it
+    /// dials the node, and <see cref="PostServiceHost.RunAsync"/> throws this.
+    /// </summary>
+    public PostDataException? StartFailure { get; internal set; }
+
     /// <summary>Finds an identity by the hex of its node id (case-insensitive; a 0x prefix is accepted).</summary>
     public ServedIdentity? Find(string nodeIdHex)
     {
@@ -103,6 +109,11 @@ public sealed class NodeConnectionsWorker : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_runtime.StartFailure is not null)
+        {
+            return;
+        }
+
         var connections = _runtime.Identities.Select(async identity =>
         {
             var connection = new NodeConnection(_runtime.Options, identity.Dispatcher, _runtime.Tls, identity.Metrics, _logger);
@@ -171,12 +182,16 @@ public static class PostServiceHost
         builder.Services.AddSingleton<IReadOnlyList<PostIdentity>>(identities);
         builder.Services.AddSingleton(_ => createProvers(options, identities));
         builder.Services.AddSingleton<PostServiceRuntime>();
-        builder.Services.AddHostedService<NodeConnectionsWorker>();
+
+        // Hosted services start in this order: the operator API first, so that a port it cannot listen on stops the
+        // service before it dials the node.
         if (options.OperatorAddress is not null)
         {
             builder.Services.AddSingleton<OperatorApi>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorApi>());
         }
+
+        builder.Services.AddHostedService<NodeConnectionsWorker>();
 
         if (options.WatchPid is not null)
         {
@@ -198,13 +213,32 @@ public static class PostServiceHost
         return host;
     }
 
-    /// <summary>Runs until SIGTERM/Ctrl-C (exit 0) or until a connection gives up (exit 1).</summary>
+    /// <summary>
+    /// Runs until SIGTERM/Ctrl-C (exit 0) or until a connection gives up (exit 1); throws
+    /// <see cref="PostServiceRuntime.StartFailure"/> when a part of the service could not start.
+    /// </summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         var runtime = host.Services.GetRequiredService<PostServiceRuntime>();
-        await host.StartAsync(cancellationToken);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // A service failed to start (e.g. the operator port is taken): stop those already running, then report.
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await host.StopAsync(stop.Token);
+            throw;
+        }
+
         await host.WaitForShutdownAsync(cancellationToken);
+        if (runtime.StartFailure is { } failure)
+        {
+            throw failure;
+        }
+
         return runtime.Failure is null ? 0 : 1;
     }
 }

@@ -234,6 +234,11 @@ public sealed record PostServiceOptions
         {
             throw new PostDataException("--remote-k2pow-backoff must not be negative");
         }
+
+        if (WatchPid is <= 0)
+        {
+            throw new PostDataException($"--watch-pid {WatchPid}: a process id is at least 1");
+        }
     }
 
     /// <summary>Checks that an identity's units are within [<see cref="MinNumUnits"/>, <see cref="MaxNumUnits"/>].</summary>

@@ -5,16 +5,18 @@ namespace Prover.Kernels.Simd;
 /// <summary>
 /// The CPU label provider (<c>--provider cpu</c>): multi-lane SIMD scrypt (<see cref="ScryptLanes"/>) on dedicated
 /// long-lived threads. Each <see cref="ComputeOutputs"/> call is split into lane groups that the calling thread and
-/// <c>threads − 1</c> worker threads take in turn (so uneven groups balance); every thread owns its ROMix scratch,
-/// which is kept between calls. Cancellation is honoured between lane groups.
+/// up to <c>threads − 1</c> worker threads take in turn (so uneven groups balance); every thread owns its ROMix
+/// scratch, which is kept between calls. Cancellation is honoured between lane groups.
+/// A worker thread is started only when a call has a lane group for it and the scratch of all running threads fits
+/// in half the memory available to the process, so a thread count far above the cores (or the work) costs nothing.
 /// </summary>
 public sealed unsafe class CpuLabelProvider : ILabelProvider
 {
     private readonly int _threads;
     private readonly int _lanes;
     private readonly ScryptScratch[] _scratch;
-    private readonly Thread[] _workers;
-    private readonly SemaphoreSlim[] _wake;
+    private readonly Thread?[] _workers;
+    private readonly SemaphoreSlim?[] _wake;
     private readonly CountdownEvent _finished;
     private readonly object _callLock = new();
 
@@ -54,18 +56,10 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         _finished = new CountdownEvent(1);
         _wake = new SemaphoreSlim[_threads - 1];
         _workers = new Thread[_threads - 1];
-        for (int i = 0; i < _workers.Length; i++)
-        {
-            _wake[i] = new SemaphoreSlim(0);
-            int worker = i + 1;
-            _workers[i] = new Thread(() => WorkerLoop(worker))
-            {
-                IsBackground = true,
-                Name = $"cpu-labels-{worker}",
-            };
-            _workers[i].Start();
-        }
     }
+
+    /// <summary>Largest batch <see cref="PreferredBatchSize"/> suggests: 2^20 labels (32 MiB of outputs).</summary>
+    public const int MaxPreferredBatch = 1 << 20;
 
     /// <inheritdoc />
     public string Id => "cpu";
@@ -92,7 +86,11 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     public int PreferredBatchSize(ulong scryptN)
     {
         ulong groupsPerThread = Math.Clamp((1UL << 16) / Math.Max(scryptN, 1), 8, 1024);
-        return (int)((ulong)(ScryptLanes.GroupSize(Level, Math.Max(scryptN, 2)) * _threads) * groupsPerThread);
+        ulong unit = (ulong)ScryptLanes.GroupSize(Level, Math.Max(scryptN, 2)) * (ulong)_threads;
+
+        // Thousands of threads would ask for more than an int of labels: fewer groups per thread then (at least one).
+        groupsPerThread = Math.Clamp(MaxPreferredBatch / unit, 1, groupsPerThread);
+        return (int)Math.Min(unit * groupsPerThread, int.MaxValue / 32);
     }
 
     /// <inheritdoc />
@@ -124,7 +122,8 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         lock (_callLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_threads == 1 || groups == 1)
+            int threads = _threads == 1 || groups == 1 ? 1 : Math.Min(groups, ThreadsThatFit(scryptN));
+            if (threads == 1)
             {
                 ScryptLanes.ComputeOutputs(commitment, scryptN, startIndex, output32, Level, _scratch[0], cancellationToken);
                 return;
@@ -143,11 +142,12 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
                 _token = cancellationToken;
                 _error = null;
 
-                int helpers = Math.Min(_workers.Length, groups - 1);
+                int helpers = threads - 1;
+                StartWorkers(helpers);
                 _finished.Reset(helpers);
                 for (int i = 0; i < helpers; i++)
                 {
-                    _wake[i].Release();
+                    _wake[i]!.Release();
                 }
 
                 RunGroups(0);
@@ -177,18 +177,18 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
             _disposed = true;
             foreach (var wake in _wake)
             {
-                wake.Release();
+                wake?.Release();
             }
         }
 
         foreach (var worker in _workers)
         {
-            worker.Join();
+            worker?.Join();
         }
 
         foreach (var wake in _wake)
         {
-            wake.Dispose();
+            wake?.Dispose();
         }
 
         foreach (var scratch in _scratch)
@@ -199,9 +199,41 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         _finished.Dispose();
     }
 
+    /// <summary>Worker threads started so far (they are started on demand, see the class summary).</summary>
+    public int StartedWorkers { get; private set; }
+
+    /// <summary>
+    /// Threads (the caller included) whose ROMix scratch at <paramref name="scryptN"/> fits in half the memory available
+    /// to the process: more would only swap or be killed by the OOM killer, never compute faster.
+    /// </summary>
+    private int ThreadsThatFit(ulong scryptN)
+    {
+        ulong perThread = scryptN > uint.MaxValue ? ulong.MaxValue : Math.Max((ulong)ScryptScratch.BytesFor(Level, scryptN), 1);
+        ulong budget = (ulong)Math.Max(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, 0) / 2;
+        return (int)Math.Clamp(budget / perThread, 1, (ulong)_threads);
+    }
+
+    /// <summary>Starts workers 1..<paramref name="count"/> that are not running yet (called under the call lock).</summary>
+    private void StartWorkers(int count)
+    {
+        for (int i = StartedWorkers; i < count; i++)
+        {
+            _wake[i] = new SemaphoreSlim(0);
+            int worker = i + 1;
+            var thread = new Thread(() => WorkerLoop(worker))
+            {
+                IsBackground = true,
+                Name = $"cpu-labels-{worker}",
+            };
+            _workers[i] = thread;
+            thread.Start();
+            StartedWorkers = i + 1;
+        }
+    }
+
     private void WorkerLoop(int worker)
     {
-        var wake = _wake[worker - 1];
+        var wake = _wake[worker - 1]!;
         while (true)
         {
             wake.Wait();

@@ -24,18 +24,20 @@ public static class BenchCommand
     {
         var provider = Cli.Opt("--provider", "provider id(s), comma separated, or 'all' (every provider present; see 'post providers')", "all");
         var duration = Cli.Opt("--duration", "seconds of timed init work per provider (the ILGPU CPU simulator gets at most 5 s); " +
-            "each proving configuration gets 1/10 of it, each k2pow point 1/4, the verification timings 1/4", 20.0);
-        var scryptN = Cli.Opt("--scrypt-n", "scrypt N of the init measurement (mainnet 8192)", BenchSettings.MainnetScryptN, "-n");
+            "each proving configuration gets 1/10 of it, each k2pow point 1/4, the verification timings 1/4", 20.0).InRange(0.1, 86400.0);
+        var scryptN = Cli.Opt("--scrypt-n", "scrypt N of the init measurement (mainnet 8192)", BenchSettings.MainnetScryptN, "-n")
+            .PowerOfTwo(2UL, ProviderSelection.MaxScryptN);
         var outDir = Cli.Opt("--out", "directory for bench.json, bench.md and bench.svg", "bench-out", "-o");
         var disk = Cli.Opt<string?>("--disk", "directory (on the disk to measure) for the proving file and scratch data (default: --out)");
-        var threads = Cli.Opt("--threads", "CPU threads for the CPU provider, proving 'all threads' and k2pow (0 = all cores)", 0, "-t");
+        var threads = Cli.Opt("--threads", "CPU threads for the CPU provider, proving 'all threads' and k2pow (0 = all cores)", 0, "-t")
+            .InRange(0, Cli.MaxThreads);
         var json = Cli.Opt<bool>("--json", "print bench.json on stdout (progress stays on stderr)");
         var gpu = new GpuFlags();
 
         // Tuning and testing flags (hidden).
-        var repetitions = Hidden(Cli.Opt("--repetitions", "timed init repetitions per provider", 5));
+        var repetitions = Hidden(Cli.Opt("--repetitions", "timed init repetitions per provider", 5).InRange(1, 100));
         var nonces = Hidden(Cli.Opt("--nonces", "nonce counts of the proving measurement, comma separated", "16,128,288"));
-        var provingMiB = Hidden(Cli.Opt("--proving-mib", "MiB of labels per proving pass (memory and file)", 256));
+        var provingMiB = Hidden(Cli.Opt("--proving-mib", "MiB of labels per proving pass (memory and file)", 256).InRange(1, 1 << 20));
         var cacheDrop = Hidden(Cli.Opt("--cache-drop", "page cache drop before file passes: auto (fadvise + drop_caches as root), fadvise, none", "auto"));
         var skipInit = Hidden(Cli.Opt<bool>("--skip-init", "skip the init measurement"));
         var skipProving = Hidden(Cli.Opt<bool>("--skip-proving", "skip the proving measurement"));

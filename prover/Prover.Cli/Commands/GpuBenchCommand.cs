@@ -23,16 +23,17 @@ public static class GpuBenchCommand
     public static Command Create()
     {
         var provider = Cli.Opt("--provider", "provider id (see 'post providers'), e.g. cuda:0, opencl:0, ilgpu-cpu, cpu", "cuda:0");
-        var scryptN = Cli.Opt("--scrypt-n", "scrypt N", 8192UL, "-n");
+        var scryptN = Cli.Opt("--scrypt-n", "scrypt N", 8192UL, "-n").PowerOfTwo(2UL, ProviderSelection.MaxScryptN);
         var gaps = Cli.Opt("--lookup-gap", "lookup gap(s): 1, 2, 4 or 8, comma separated", "1");
         var batches = Cli.Opt("--batch", "labels per launch, comma separated (0 = from free device memory)", "0");
         var groups = Cli.Opt("--group-size", "threads per group, comma separated (0 = backend default)", "0");
         var layouts = Cli.Opt("--layout", "scratch layout(s): block, thread, interleaved", "block");
         var modes = Cli.Opt("--recompute", "recompute mode(s) for lookup gaps > 1: interleaved, lockstep", "interleaved");
         var minGroups = Cli.Opt("--min-groups", "minimum groups per multiprocessor given to the compiler (0 = none), comma separated", "0");
-        var fraction = Cli.Opt("--memory-fraction", "fraction of free device memory for scratch when --batch is 0", 0.90);
-        var seconds = Cli.Opt("--seconds", "measuring time per configuration", 10.0);
-        var verify = Cli.Opt("--verify", "labels checked against the scalar oracle per configuration (first labels plus random ones)", 256);
+        var fraction = Cli.Opt("--memory-fraction", "fraction of free device memory for scratch when --batch is 0", 0.90).InRange(0.01, 0.98);
+        var seconds = Cli.Opt("--seconds", "measuring time per configuration", 10.0).InRange(0.1, 86400.0);
+        var verify = Cli.Opt("--verify", "labels checked against the scalar oracle per configuration (first labels plus random ones)", 256)
+            .InRange(0, 1 << 20);
         var seed = Cli.Opt<int?>("--seed", "random seed for the commitment and start index (default: random)");
         var startAt = Cli.Opt<ulong?>("--start", "first label index (default: random below 2^40)");
         var dumpPtx = Cli.Opt<string?>("--dump-ptx", "write the kernel PTX of each configuration to this folder");

@@ -170,9 +170,8 @@ public static class InitCommand
 
     internal static string Describe(double done, double total, double rate)
     {
-        var eta = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{done:F0}/{total:F0} labels, {rate:F0} labels/s, {rate * 16 / (1 << 20):F2} MiB/s, ETA {ProgressDisplay.Duration(eta)}");
+        // Sizes in GiB/MiB/KiB and the speed; the progress display adds the one ETA (issue 15, item 20).
+        return ProgressDisplay.LabelsDetail(done, total, rate);
     }
 }
 

@@ -22,27 +22,31 @@ public static class ServeCommand
         dirs.Required = true;
         dirs.AllowMultipleArgumentsPerToken = false;
         var minUnits = Cli.Opt("--min-num-units", "refuse to start if the data has fewer units", 4u);
-        var maxUnits = Cli.Opt("--max-num-units", "refuse to start if the data has more units", uint.MaxValue);
-        var k1 = Cli.Opt("--k1", "proof parameter K1 (expected good labels per nonce)", 26u);
-        var k2 = Cli.Opt("--k2", "proof parameter K2 (labels in a proof)", 37u);
+        var maxUnits = Cli.Opt("--max-num-units", "refuse to start if the data has more units", uint.MaxValue).InRange(1u, uint.MaxValue);
+        var k1 = Cli.Opt("--k1", "proof parameter K1 (expected good labels per nonce)", 26u).InRange(1u, MaxK);
+        var k2 = Cli.Opt("--k2", "proof parameter K2 (labels in a proof)", 37u).InRange(1u, MaxK);
         var powDifficulty = Cli.Opt("--pow-difficulty", "k2pow difficulty per space unit, 64 hex digits (big-endian)", PostServiceOptions.MainnetPowDifficultyHex);
-        var scryptN = Cli.Opt("-n", "scrypt N of the data (used to verify our proofs before sending them)", 8192UL);
+        var scryptN = Cli.Opt("-n", "scrypt N of the data (used to verify our proofs before sending them)", 8192UL)
+            .PowerOfTwo(2UL, ProviderSelection.MaxScryptN);
         var scryptR = Cli.Opt("-r", "scrypt r (only 1 is supported)", 1u);
         var scryptP = Cli.Opt("-p", "scrypt p (only 1 is supported)", 1u);
-        var threads = Cli.Opt("--threads", "proving threads (0 = all cores)", 1);
-        var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 128);
+        var threads = Cli.Opt("--threads", "proving threads (0 = all cores)", 1).InRange(0, Cli.MaxThreads);
+        var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 128).InRange(16, 4096);
         var randomxMode = Cli.Opt("--randomx-mode", "k2pow RandomX mode: fast (~2 GiB, quicker) or light (~256 MiB)", "fast");
-        var watchPid = Cli.Opt<int?>("--watch-pid", "exit when the process with this PID exits (go-spacemesh passes its own)");
+        var watchPid = Cli.Opt<int?>("--watch-pid", "exit when the process with this PID exits (go-spacemesh passes its own)")
+            .InRange(1, int.MaxValue);
         var maxRetries = Cli.Opt<int?>("--max-retries", "give up after this many failed connection attempts in a row (default: never)");
-        var reconnect = Cli.Opt("--reconnect-interval-s", "seconds between connection attempts", 5UL);
+        var reconnect = Cli.Opt("--reconnect-interval-s", "seconds between connection attempts", 5UL).InRange(1UL, MaxSeconds);
         var caCert = Cli.Opt<string?>("--ca-cert", "PEM of the CA that signed the node's TLS certificate (with --cert and --key)");
         var cert = Cli.Opt<string?>("--cert", "PEM of this service's client certificate");
         var key = Cli.Opt<string?>("--key", "PEM of this service's private key");
         var domain = Cli.Opt<string?>("--domain", "server name to verify in the node's certificate (default: the host of --address)");
         var operatorAddress = Cli.Opt<string?>("--operator-address", "serve GET /status, /status/{node_id} and /metrics over HTTP on this ip:port");
         var remoteK2Pow = Cli.Opt<string?>("--remote-k2pow", "base URL of a k2pow-service to compute k2pow remotely");
-        var remoteParallelism = Cli.Opt("--remote-k2pow-parallelism", "k2pow jobs sent to the k2pow-service at once", 5);
-        var remoteBackoff = Cli.Opt("--remote-k2pow-backoff", "seconds between polls of a running k2pow job", 5UL);
+        var remoteParallelism = Cli.Opt("--remote-k2pow-parallelism", "k2pow jobs sent to the k2pow-service at once", 5)
+            .InRange(1, MaxParallelism);
+        var remoteBackoff = Cli.Opt("--remote-k2pow-backoff", "seconds between polls of a running k2pow job", 5UL)
+            .InRange(1UL, MaxSeconds);
 
         var command = new Command("serve",
             "Remote prover for go-spacemesh: dial the node's PostService, answer its metadata and proof requests " +
@@ -98,11 +102,37 @@ public static class ServeCommand
                 RemoteK2PowBackoff = Seconds(parse.GetValue(remoteBackoff), "--remote-k2pow-backoff"),
             };
 
-            using var host = PostServiceHost.Build(options, Prover.Service.Proving.ServiceProvers.Create);
-            return PostServiceHost.RunAsync(host).GetAwaiter().GetResult();
+            // Hold each data directory as a reader while serving, so that `post init` cannot rewrite files under a
+            // proof (and a running init makes serve refuse to start). A missing directory is left to Build's message.
+            var locks = new List<DataDirLock>();
+            try
+            {
+                foreach (string dir in options.DataDirs.Where(Directory.Exists))
+                {
+                    locks.Add(DataDirLock.AcquireShared(dir, "post serve"));
+                }
+
+                using var host = PostServiceHost.Build(options, Prover.Service.Proving.ServiceProvers.Create);
+                return PostServiceHost.RunAsync(host).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                foreach (var l in locks)
+                {
+                    l.Dispose();
+                }
+            }
         });
         return command;
     }
+
+    /// <summary>Largest --k1/--k2: far above any network's (mainnet 26/37), small enough that a pass stays in memory.</summary>
+    private const uint MaxK = 1 << 16;
+
+    /// <summary>Longest wait flag: one day (a .NET timer cannot wait more than about 49 days anyway).</summary>
+    private const ulong MaxSeconds = 24 * 3600;
+
+    private const int MaxParallelism = 1024;
 
     private static TimeSpan Seconds(ulong value, string flag) => value <= int.MaxValue
         ? TimeSpan.FromSeconds(value)
