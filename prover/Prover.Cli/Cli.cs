@@ -48,7 +48,7 @@ public static partial class Cli
         {
             // The file system refused (full disk, read-only mount, permissions, a file where a directory belongs):
             // the message names the path; no stack trace.
-            Console.Error.WriteLine($"error: {IoMessage(e)}");
+            Console.Error.WriteLine($"error: {IoMessage(e, Resumable.Contains(command))}");
             return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -61,7 +61,7 @@ public static partial class Cli
     }
 
     /// <summary>An I/O exception's message with the hint a user needs (a full disk, a read-only file system).</summary>
-    internal static string IoMessage(Exception e)
+    internal static string IoMessage(Exception e, bool resumable)
     {
         const int ENOSPC = 28, EROFS = 30, EDQUOT = 122;
         int errno = e.HResult & 0xFFFF;
@@ -69,7 +69,7 @@ public static partial class Cli
         {
             UnauthorizedAccessException => " (permission denied)",
             IOException when errno is ENOSPC or EDQUOT || e.Message.Contains("No space left", StringComparison.Ordinal)
-                => " (the disk is full: free space and run the same command again to resume)",
+                => resumable ? " (the disk is full: free space and run the same command again to resume)" : " (the disk is full)",
             IOException when errno == EROFS || e.Message.Contains("Read-only file system", StringComparison.Ordinal)
                 => " (the file system is read-only)",
             _ => "",

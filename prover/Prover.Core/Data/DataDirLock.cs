@@ -18,7 +18,11 @@ public sealed partial class DataDirLock : IDisposable
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
     private const int EWouldBlock = 11;
+    private const int OpenReadOnly = 0;
     private const int OpenReadWrite = 2;
+    private const int EPermission = 1;
+    private const int EAccess = 13;
+    private const int EReadOnlyFs = 30;
     private const int OpenCreate = 0x40;
     private const int OpenCloseOnExec = 0x80000;
 
@@ -65,7 +69,19 @@ public sealed partial class DataDirLock : IDisposable
         int fd = Open(path, OpenReadWrite | OpenCreate | OpenCloseOnExec, 0x1B6 /* 0666 */);
         if (fd < 0)
         {
-            throw new IOException($"{path}: cannot open the lock file (errno {Marshal.GetLastPInvokeError()})");
+            int errno = Marshal.GetLastPInvokeError();
+            if (exclusive || errno is not (EAccess or EReadOnlyFs or EPermission))
+            {
+                throw new IOException($"{path}: cannot open the lock file ({Describe(errno)})");
+            }
+
+            // A reader on a read-only mount or directory: lock an existing lock file read-only; without one, no
+            // writer can be at work there (it could not have created it), so there is nothing to wait for.
+            fd = Open(path, OpenReadOnly | OpenCloseOnExec, 0);
+            if (fd < 0)
+            {
+                return new DataDirLock(-1, null, exclusive);
+            }
         }
 
         try
@@ -91,7 +107,7 @@ public sealed partial class DataDirLock : IDisposable
                 offset = Lseek(fd, 0, 2 /* SEEK_END */);
             }
 
-            _ = Pwrite(fd, line, line.Length, Math.Max(0, offset));
+            _ = Pwrite(fd, line, line.Length, Math.Max(0, offset)); // fails harmlessly on a read-only descriptor
             return new DataDirLock(fd, null, exclusive);
         }
         catch
@@ -100,6 +116,13 @@ public sealed partial class DataDirLock : IDisposable
             throw;
         }
     }
+
+    private static string Describe(int errno) => errno switch
+    {
+        EPermission or EAccess => "permission denied",
+        EReadOnlyFs => "the file system is read-only",
+        _ => string.Create(CultureInfo.InvariantCulture, $"errno {errno}"),
+    };
 
     /// <summary>The holders recorded in the lock file that are still running ("PID purpose").</summary>
     private static List<string> ReadHolders(int fd)
