@@ -44,7 +44,7 @@ public static class VerifyCommand
         var maxUnits = Cli.Opt("--max-num-units", "largest accepted num_units", InitConfig.Mainnet.MaxNumUnits);
         var randomxMode = Cli.Opt("--randomx-mode", "RandomX mode for the k2pow check: fast or light", "light");
         var json = Cli.Opt<bool>("--json", "print the result as JSON on stdout");
-        var command = new Command("verify", "Verify a proof. Exit 0 valid, 1 invalid (the typed error is printed), 2 bad input.")
+        var command = new Command("verify", "Verify a proof. Exit 0 valid, 1 invalid (the failed check is printed with the parameters and flags it used), 2 bad input (also a proof over 1 MiB or with a key given twice).")
         {
             proofFile, labelsPerUnit, scryptN, k1, k2, k3, seed, index, powDifficulty, minUnits, maxUnits, randomxMode, json,
         };
