@@ -60,6 +60,7 @@ public static class VerifyDataCommand
                 throw new PostDataException($"--datadir {dir} does not exist");
             }
 
+            _ = PostMetadata.Load(dir); // a directory without PoST data is refused before a lock file is left in it
             using var dirLock = LockForReading(dir);
             (ulong n, string source) = DataVerification.ResolveScryptN(dir, parse.GetValue(scryptN));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrypt N = {n} (from {source})"));
