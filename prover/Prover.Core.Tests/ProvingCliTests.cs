@@ -43,7 +43,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
         File.WriteAllText(file, ProofJson.Serialize(proof with { Indices = IndexCompression.Compress(indices, 17) }, metadata));
         var bad = PostCli.Run(["verify", "--proof", file, .. E2EVerifyFlags]);
         Assert.Equal(1, bad.ExitCode);
-        Assert.Contains("InvalidMsb", bad.StdOut);
+        Assert.Contains("does not meet the difficulty", bad.StdOut);
         Assert.Contains("index 7", bad.StdOut);
     }
 

@@ -49,7 +49,8 @@ public abstract record VerifyError(string Message)
     public sealed record InvalidLsb(int IndexId, ulong LabelIndex, ulong Lsb, ulong DifficultyLsb)
         : VerifyError($"index {IndexId} (label {LabelIndex}): lsb {Lsb} >= difficulty lsb {DifficultyLsb}");
 
-    public override string ToString() => $"{GetType().Name}: {Message}";
+    /// <summary>The message alone: sealed, so that no error prints as a record (<c>InvalidPoW { Message = … }</c>).</summary>
+    public sealed override string ToString() => Message;
 }
 
 /// <summary>

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core.Data;
+using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Verifier;
 
@@ -10,12 +13,26 @@ namespace Prover.Cli.Commands;
 /// <summary><c>post verify</c>: check a proof in the certifier JSON form (spec §6). Exit 0 valid, 1 invalid, 2 bad input.</summary>
 public static class VerifyCommand
 {
+    /// <summary>JSON output as a person reads it: ' and + as themselves, not \u0027 and \u002B.</summary>
+    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// The most bytes read as a proof. A proof is small: k2 ≤ 65535 indices of at most 64 bits pack into 512 KiB,
+    /// 683 KiB in base64, and the rest is a few hundred bytes; so anything longer is not a proof, and an endless input
+    /// (<c>/dev/zero</c>, a pipe that never closes) is refused instead of read until memory runs out.
+    /// </summary>
+    public const int MaxProofBytes = 1 << 20;
+
+    /// <summary>The largest scrypt N accepted (128 MiB of scrypt memory per label): far above any network's 8192.</summary>
+    public const ulong MaxScryptN = 1UL << 20;
+
     public static Command Create()
     {
         var proofFile = Cli.Opt<string>("--proof", "proof JSON file ({proof, metadata}); '-' reads stdin", "-p");
         proofFile.Required = true;
         var labelsPerUnit = Cli.Opt("--labels-per-unit", "network labels per unit (mainnet 2^32)", InitConfig.Mainnet.LabelsPerUnit);
-        var scryptN = Cli.Opt("--scrypt-n", "scrypt N of the labels (mainnet 8192)", InitConfig.Mainnet.ScryptN, "-n");
+        var scryptN = Cli.Opt("--scrypt-n", "scrypt N of the labels (mainnet 8192)", InitConfig.Mainnet.ScryptN, "-n")
+            .PowerOfTwo(2UL, MaxScryptN);
         var k1 = Cli.Opt("--k1", "k1 (mainnet 26)", ProofConfig.Mainnet.K1);
         var k2 = Cli.Opt("--k2", "k2 (mainnet 37)", ProofConfig.Mainnet.K2);
         var k3 = Cli.Opt<uint?>("--k3", "check only k3 random indices, 1..k2 (spec §6.1; nodes use 1); default: all k2");
@@ -27,7 +44,7 @@ public static class VerifyCommand
         var maxUnits = Cli.Opt("--max-num-units", "largest accepted num_units", InitConfig.Mainnet.MaxNumUnits);
         var randomxMode = Cli.Opt("--randomx-mode", "RandomX mode for the k2pow check: fast or light", "light");
         var json = Cli.Opt<bool>("--json", "print the result as JSON on stdout");
-        var command = new Command("verify", "Verify a proof. Exit 0 valid, 1 invalid (the typed error is printed), 2 bad input.")
+        var command = new Command("verify", "Verify a proof. Exit 0 valid, 1 invalid (the failed check is printed with the parameters and flags it used), 2 bad input (also a proof over 1 MiB or with a key given twice).")
         {
             proofFile, labelsPerUnit, scryptN, k1, k2, k3, seed, index, powDifficulty, minUnits, maxUnits, randomxMode, json,
         };
@@ -53,11 +70,13 @@ public static class VerifyCommand
                 (powVerifier as IDisposable)?.Dispose();
             }
 
+            string? explanation = error is null ? null : Explain(error, proof, metadata, proofConfig, initConfig, lightMode);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["valid"] = error is null,
+                    // The code of the failed check, as post-rs names it (NumUnitsTooSmall, InvalidPoW, InvalidMsb, …).
                     ["error"] = error?.GetType().Name,
                     ["index_id"] = error switch
                     {
@@ -65,12 +84,12 @@ public static class VerifyCommand
                         VerifyError.InvalidLsb l => l.IndexId,
                         _ => null,
                     },
-                    ["message"] = error?.Message,
-                }));
+                    ["message"] = explanation,
+                }, JsonOutput));
             }
             else
             {
-                Console.Out.WriteLine(error is null ? "valid" : string.Create(CultureInfo.InvariantCulture, $"invalid: {error}"));
+                Console.Out.WriteLine(error is null ? "valid" : $"invalid: {explanation}");
             }
 
             return error is null ? ExitCodes.Ok : ExitCodes.Invalid;
@@ -78,28 +97,121 @@ public static class VerifyCommand
         return command;
     }
 
-    /// <summary>Reads and parses the proof file ('-' = stdin); unreadable or malformed input is a <see cref="PostDataException"/> (exit 2).</summary>
+    /// <summary>
+    /// Reads and parses the proof file ('-' = stdin), at most <see cref="MaxProofBytes"/>; unreadable, oversized or
+    /// malformed input is a <see cref="PostDataException"/> (exit 2).
+    /// </summary>
     private static (Proof Proof, ProofMetadata Metadata) ReadProof(string path)
     {
-        string text;
+        bool stdin = path == "-";
+        string name = stdin ? "the proof on stdin" : path;
+        if (!stdin && Directory.Exists(path))
+        {
+            throw new PostDataException($"--proof {path} is a directory, not a proof file");
+        }
+
+        if (!stdin && !File.Exists(path))
+        {
+            throw new PostDataException($"--proof {path} does not exist");
+        }
+
+        byte[] bytes;
         try
         {
-            text = path == "-" ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            using var stream = stdin
+                ? Console.OpenStandardInput()
+                : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            bytes = ReadAtMost(stream, MaxProofBytes + 1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"cannot read --proof {path}: {e.Message}", e);
+            throw new PostDataException($"cannot read --proof {path}: {Cli.IoMessage(e)}", e);
+        }
+
+        if (bytes.Length > MaxProofBytes)
+        {
+            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{name} is longer than {MaxProofBytes / 1024} KiB: not a proof (a proof of up to 65535 indices is under 700 KiB); stopped reading there"));
         }
 
         try
         {
-            return ProofJson.Deserialize(text);
+            return ProofJson.Deserialize(Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'));
         }
         catch (FormatException e)
         {
-            throw new PostDataException($"{path}: {e.Message}", e);
+            throw new PostDataException($"{name}: {e.Message}", e);
         }
     }
+
+    /// <summary>Up to <paramref name="limit"/> bytes of <paramref name="stream"/> (fewer at its end).</summary>
+    private static byte[] ReadAtMost(Stream stream, int limit)
+    {
+        var buffer = new byte[Math.Min(limit, 64 * 1024)];
+        int total = 0;
+        while (total < limit)
+        {
+            if (total == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(limit, buffer.Length * 2));
+            }
+
+            int read = stream.Read(buffer, total, buffer.Length - total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return buffer[..total];
+    }
+
+    /// <summary>
+    /// A failed check in words: what was compared, with the parameters used and the flags that set them (no type names).
+    /// </summary>
+    private static string Explain(VerifyError error, Proof proof, ProofMetadata metadata, ProofConfig proofConfig,
+        InitConfig initConfig, bool lightMode)
+    {
+        var c = CultureInfo.InvariantCulture;
+        uint units = metadata.NumUnits;
+        uint nonceGroup = proof.Nonce / ProvingConstants.NoncesPerGroup;
+        UInt128 labels = (UInt128)units * initConfig.LabelsPerUnit;
+        string size = string.Create(c, $"num_units {units} × {initConfig.LabelsPerUnit} labels per unit (--labels-per-unit) = {labels} labels");
+        string labelParameters = string.Create(c,
+            $"k1 = {proofConfig.K1} (--k1), {size}, scrypt N = {initConfig.ScryptN} (--scrypt-n)");
+        return error switch
+        {
+            VerifyError.NumUnitsTooSmall e => string.Create(c,
+                $"the proof's num_units {e.Actual} is below the minimum {e.Min} (--min-num-units)"),
+            VerifyError.NumUnitsTooLarge e => string.Create(c,
+                $"the proof's num_units {e.Actual} is above the maximum {e.Max} (--max-num-units)"),
+            VerifyError.NonceGroupOutOfBounds e => string.Create(c,
+                $"nonce {proof.Nonce} is in nonce group {e.NonceGroup} (nonce / {ProvingConstants.NoncesPerGroup}); a proof's nonce group must be 0..255"),
+            VerifyError.InvalidPoW => string.Create(c,
+                $"k2pow {proof.Pow} is invalid for nonce group {nonceGroup} with difficulty {Convert.ToHexStringLower(K2PowDifficulty.Scale(proofConfig.PowDifficulty, units))} " +
+                $"(per unit from --pow-difficulty {Convert.ToHexStringLower(proofConfig.PowDifficulty)} / {units} units; " +
+                $"challenge prefix {Convert.ToHexStringLower(metadata.Challenge.AsSpan(0, 8))}, node id {Convert.ToHexStringLower(metadata.NodeId)}; RandomX {(lightMode ? "light" : "fast")} mode)"),
+            VerifyError.InvalidIndicesLen e => string.Create(c,
+                $"indices are {e.Actual} bytes, expected {e.Expected}: k2 = {proofConfig.K2} indices (--k2) of " +
+                $"{(labels > ulong.MaxValue ? "?" : IndexCompression.RequiredBits((ulong)labels).ToString(c))} bits each for {size}"),
+            VerifyError.InvalidNumLabels => labels > ulong.MaxValue
+                ? string.Create(c, $"{size} does not fit in 64 bits: check --labels-per-unit")
+                : string.Create(c, $"no proving difficulty for k1 = {proofConfig.K1} (--k1) and {size}: k1 must be below the number of labels"),
+            VerifyError.InvalidMsb e => string.Create(c,
+                $"the label at index {e.IndexId} of the proof (label {e.LabelIndex}{FileHint(e.LabelIndex)}) does not meet the difficulty " +
+                $"for {labelParameters}: its score byte {e.Msb} is above {e.DifficultyMsb}"),
+            VerifyError.InvalidLsb e => string.Create(c,
+                $"the label at index {e.IndexId} of the proof (label {e.LabelIndex}{FileHint(e.LabelIndex)}) does not meet the difficulty " +
+                $"for {labelParameters}: its low score {e.Lsb} is not below {e.DifficultyLsb}"),
+            _ => error.Message,
+        };
+    }
+
+    /// <summary>Where a label lies with mainnet's 4 GiB files (a proof does not say how its data was split).</summary>
+    private static string FileHint(ulong label) =>
+        string.Create(CultureInfo.InvariantCulture, $", in postdata_{label / ((4UL << 30) / PostDataLayout.LabelSize)}.bin with 4 GiB files");
 
     /// <summary>
     /// The mode the flags ask for. <c>--index</c> must name one of the proof's k2 positions: post-rs's One mode checks
@@ -142,11 +254,6 @@ public static class VerifyCommand
     /// <summary>Rejects parameters no network uses and the verifier cannot work with.</summary>
     private static void ValidateConfigs(ProofConfig proof, InitConfig init)
     {
-        if (init.ScryptN < 2 || (init.ScryptN & (init.ScryptN - 1)) != 0)
-        {
-            throw new PostDataException($"--scrypt-n must be a power of two ≥ 2 (got {init.ScryptN})");
-        }
-
         if (proof.K1 == 0 || proof.K2 == 0 || proof.K2 > ushort.MaxValue)
         {
             throw new PostDataException(string.Create(CultureInfo.InvariantCulture,

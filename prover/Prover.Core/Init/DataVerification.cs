@@ -1,10 +1,29 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
 
 namespace Prover.Core.Init;
 
-/// <summary>The first problem found in a data directory.</summary>
+/// <summary>A corrupt label or file: the first one found in a data directory.</summary>
 public sealed record DataProblem(int File, string Path, long Offset, ulong? LabelIndex, string Message);
+
+/// <summary>The verdict of <see cref="DataVerification.Run"/>, worst first.</summary>
+public enum DataVerdict
+{
+    /// <summary>Every sampled label matches, the data is complete and its VRF nonce meets the difficulty.</summary>
+    Ok,
+
+    /// <summary>What is there matches, but something is not there yet: short or missing files, no VRF nonce, an
+    /// initialization that did not finish. Running the same <c>post init</c> again completes it.</summary>
+    Incomplete,
+
+    /// <summary>The labels match but the VRF nonce in the metadata does not meet the difficulty.</summary>
+    NonceInvalid,
+
+    /// <summary>A label on disk differs from its recomputation, or a file is not what the metadata describes.</summary>
+    Corrupt,
+}
 
 /// <summary>The outcome of <see cref="DataVerification.Run"/>.</summary>
 public sealed record DataVerificationResult(
@@ -15,16 +34,93 @@ public sealed record DataVerificationResult(
     bool? NonceValid,
     string? NonceMessage)
 {
-    public bool Ok => FirstProblem is null && NonceValid != false;
+    /// <summary>What keeps the data from being complete (short or missing files, no VRF nonce, an unfinished
+    /// initialization), in words; empty when complete.</summary>
+    public IReadOnlyList<string> Missing { get; init; } = [];
+
+    public DataVerdict Verdict =>
+        FirstProblem is not null ? DataVerdict.Corrupt
+        : NonceValid == false ? DataVerdict.NonceInvalid
+        : Missing.Count > 0 ? DataVerdict.Incomplete
+        : DataVerdict.Ok;
+
+    public bool Ok => Verdict == DataVerdict.Ok;
 }
 
 /// <summary>
 /// Recomputes a random sample of the labels of each file (spec §3.6) and the VRF nonce, and reports the first
 /// mismatch by file and byte offset. Samples are taken in runs of consecutive labels so SIMD lanes are used fully.
+/// Missing or short files, a missing nonce and an unfinished initialization make the data incomplete, not corrupt:
+/// the labels that are there are still checked.
 /// </summary>
-public static class DataVerification
+public static partial class DataVerification
 {
     public const int RunLength = 16;
+
+    /// <summary>The scrypt N assumed when neither the flag nor an init state names one (mainnet's).</summary>
+    public const ulong DefaultScryptN = 8192;
+
+    /// <summary>
+    /// The scrypt N to check <paramref name="dataDir"/> with, and where it came from: <paramref name="flag"/> when given,
+    /// else the N recorded by <c>post init</c> in its state files (<c>.post-init-A-B.json</c>) of this identity, else
+    /// <see cref="DefaultScryptN"/>. Neither post-rs's nor postcli's metadata records N.
+    /// </summary>
+    /// <exception cref="PostDataException">the metadata is unreadable, or the state files disagree on N.</exception>
+    public static (ulong ScryptN, string Source) ResolveScryptN(string dataDir, ulong? flag)
+    {
+        if (flag is { } n)
+        {
+            return (n, "--scrypt-n");
+        }
+
+        var metadata = PostMetadata.Load(dataDir);
+        var recorded = MatchingStates(dataDir, metadata)
+            .GroupBy(s => s.State.ScryptN)
+            .Select(g => (ScryptN: g.Key, Files: g.Select(s => Path.GetFileName(s.Path)).Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+        return recorded.Count switch
+        {
+            0 => (DefaultScryptN, string.Create(CultureInfo.InvariantCulture,
+                $"the default: no init state in {dataDir} records N; give --scrypt-n if the data was made with another")),
+            1 => (recorded[0].ScryptN, $"the init state {string.Join(", ", recorded[0].Files)}"),
+            _ => throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                $"the init states in {dataDir} disagree on scrypt N ({string.Join("; ", recorded.Select(r => $"{r.ScryptN} in {string.Join(", ", r.Files)}"))}); give --scrypt-n")),
+        };
+    }
+
+    /// <summary>The readable init state files of <paramref name="dataDir"/> made for the metadata's identity.</summary>
+    private static List<(string Path, InitState State)> MatchingStates(string dataDir, PostMetadata metadata)
+    {
+        string commitment = Hex.Format(Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId));
+        var states = new List<(string, InitState)>();
+        foreach (var path in Directory.EnumerateFiles(dataDir, ".post-init-*"))
+        {
+            if (!StatePattern().IsMatch(Path.GetFileName(path)))
+            {
+                continue;
+            }
+
+            InitState? state;
+            try
+            {
+                state = InitState.TryLoad(path);
+            }
+            catch (Exception e) when (e is PostDataException or IOException or UnauthorizedAccessException)
+            {
+                continue; // unreadable: it tells nothing about the data (post init says so when it resumes)
+            }
+
+            if (state is not null && string.Equals(state.Commitment, commitment, StringComparison.OrdinalIgnoreCase))
+            {
+                states.Add((path, state));
+            }
+        }
+
+        return states;
+    }
+
+    [GeneratedRegex(@"^\.post-init-\d+-\d+\.json$")]
+    private static partial Regex StatePattern();
 
     public static DataVerificationResult Run(string dataDir, ILabelProvider provider, ulong scryptN, double fractionPercent,
         byte[]? vrfDifficulty = null, int? seed = null, IProgress<(ulong Done, ulong Total)>? progress = null,
@@ -39,30 +135,53 @@ public static class DataVerification
         var layout = metadata.Layout;
         var commitment = Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId);
         var random = seed is { } s ? new Random(s) : new Random();
+        var missing = new List<string>();
+        DataProblem? problem = null;
         ulong done = 0;
+        int filesChecked = 0;
 
-        // Plan: per file, which runs of labels to check.
+        // Plan: per file, which runs of labels to check. A short file is checked up to its last whole label.
         var plan = new List<(int File, ulong Offset, int Count)>();
-        var present = PostDataLayout.ListFiles(dataDir).ToDictionary(f => f.Index, f => f.Path);
+        var absent = new List<int>();
         for (int f = 0; f < layout.NumFiles; f++)
         {
             ulong inFile = layout.LabelsInFile(f);
             var path = Path.Combine(dataDir, PostDataLayout.FileName(f));
-            if (!present.ContainsKey(f))
+            long expected = (long)(inFile * PostDataLayout.LabelSize);
+            if (Directory.Exists(path))
             {
-                return Fail(f, path, 0, null, $"{path} is missing");
+                problem ??= new DataProblem(f, path, 0, null, $"{path} is a directory, not a data file");
+                continue;
+            }
+
+            if (!File.Exists(path))
+            {
+                absent.Add(f);
+                continue;
             }
 
             long size = new FileInfo(path).Length;
-            long expected = (long)(inFile * PostDataLayout.LabelSize);
-            if (size != expected)
+            if (size > expected)
             {
-                return Fail(f, path, Math.Min(size, expected), null,
-                    $"{path} is {size} bytes, expected {expected} ({inFile} labels)");
+                problem ??= new DataProblem(f, path, expected, null,
+                    $"{path} is {size} bytes, longer than the {expected} bytes ({inFile} labels) the metadata describes");
+                continue;
+            }
+
+            if (size < expected)
+            {
+                missing.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{path} is {size} bytes, expected {expected} ({size / PostDataLayout.LabelSize} of {inFile} labels)"));
+                inFile = (ulong)size / PostDataLayout.LabelSize;
+                if (inFile == 0)
+                {
+                    continue;
+                }
             }
 
             // The file is cut into aligned runs of RunLength labels; a random subset of distinct runs covers the
             // fraction, so 100% checks every label and smaller fractions never check a label twice.
+            filesChecked++;
             ulong samples = Math.Max(1, (ulong)Math.Ceiling(inFile * fractionPercent / 100));
             long slots = (long)((inFile + RunLength - 1) / RunLength);
             long runs = Math.Min(slots, (long)((samples + RunLength - 1) / RunLength));
@@ -74,13 +193,29 @@ public static class DataVerification
             }
         }
 
+        if (absent.Count > 0)
+        {
+            missing.Insert(0, $"{Ranges(absent)} of {layout.NumFiles} files {(absent.Count == 1 ? "is" : "are")} missing in {dataDir}");
+        }
+
+        foreach (var (path, state) in MatchingStates(dataDir, metadata).Where(s => !s.State.Complete))
+        {
+            missing.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the initialization of files {state.FromFile}..{state.ToFile} did not finish ({Path.GetFileName(path)}: labels durable up to {state.Next} of {state.TotalLabels}{(state.SearchedBeyond is { } b ? $", VRF nonce search past the data at {b}" : "")})"));
+        }
+
         ulong total = (ulong)plan.Sum(p => p.Count);
         var outputs = new byte[RunLength * 32];
         var onDisk = new byte[RunLength * PostDataLayout.LabelSize];
         foreach (var group in plan.GroupBy(p => p.File))
         {
+            if (problem is not null)
+            {
+                break;
+            }
+
             var path = Path.Combine(dataDir, PostDataLayout.FileName(group.Key));
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             foreach (var (file, offset, count) in group.OrderBy(g => g.Offset))
             {
                 ct.ThrowIfCancellationRequested();
@@ -88,16 +223,21 @@ public static class DataVerification
                 provider.ComputeOutputs(commitment, scryptN, first, count, outputs, ct);
                 fs.Position = (long)(offset * PostDataLayout.LabelSize);
                 fs.ReadExactly(onDisk.AsSpan(0, count * PostDataLayout.LabelSize));
-                for (int i = 0; i < count; i++)
+                for (int i = 0; i < count && problem is null; i++)
                 {
                     var expected = outputs.AsSpan(i * 32, PostDataLayout.LabelSize);
                     var actual = onDisk.AsSpan(i * PostDataLayout.LabelSize, PostDataLayout.LabelSize);
                     if (!expected.SequenceEqual(actual))
                     {
                         long byteOffset = (long)((offset + (ulong)i) * PostDataLayout.LabelSize);
-                        return Fail(file, path, byteOffset, first + (ulong)i,
-                            $"{path} offset {byteOffset} (label {first + (ulong)i}): on disk {Hex.Format(actual)}, expected {Hex.Format(expected)}");
+                        problem = new DataProblem(file, path, byteOffset, first + (ulong)i,
+                            $"{path} offset {byteOffset} (label {first + (ulong)i}): on disk {Hex.Format(actual)}, expected {Hex.Format(expected)} at scrypt N = {scryptN}");
                     }
+                }
+
+                if (problem is not null)
+                {
+                    break;
                 }
 
                 done += (ulong)count;
@@ -107,26 +247,50 @@ public static class DataVerification
 
         // The VRF nonce must have an output below the difficulty nodes check (go-spacemesh: PowDifficulty(numLabels)).
         bool? nonceValid = null;
-        string? nonceMessage = null;
+        string nonceMessage;
         if (metadata.Nonce is { } nonce)
         {
             var difficulty = vrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
+            string source = vrfDifficulty is null
+                ? string.Create(CultureInfo.InvariantCulture, $"go-spacemesh's for {layout.TotalLabels} labels")
+                : "from --vrf-difficulty";
             var output = new byte[32];
             provider.ComputeOutputs(commitment, scryptN, nonce, 1, output, ct);
             nonceValid = VrfDifficulty.IsBelow(output, difficulty);
-            nonceMessage = nonceValid.Value
-                ? $"VRF nonce {nonce}: output {Hex.Format(output)} is below the difficulty {Hex.Format(difficulty)}"
-                : $"VRF nonce {nonce}: output {Hex.Format(output)} is NOT below the difficulty {Hex.Format(difficulty)}";
+            nonceMessage = string.Create(CultureInfo.InvariantCulture,
+                $"VRF nonce {nonce}: output {Hex.Format(output)} is {(nonceValid.Value ? "" : "NOT ")}below the difficulty {Hex.Format(difficulty)} ({source})");
         }
         else
         {
-            nonceMessage = "no VRF nonce in the metadata (initialization incomplete?)";
+            nonceMessage = "no VRF nonce in the metadata";
+            missing.Add($"{Path.Combine(dataDir, PostMetadata.FileName)} has no VRF nonce");
         }
 
-        return new DataVerificationResult(layout.NumFiles, done, null, metadata.Nonce, nonceValid, nonceMessage);
+        return new DataVerificationResult(filesChecked, done, problem, metadata.Nonce, nonceValid, nonceMessage)
+        {
+            Missing = missing,
+        };
+    }
 
-        DataVerificationResult Fail(int file, string path, long offset, ulong? index, string message) =>
-            new(file, done, new DataProblem(file, path, offset, index, message), metadata.Nonce, null, null);
+    /// <summary>"postdata_3.bin, postdata_5.bin..postdata_7.bin" for files 3, 5, 6, 7.</summary>
+    private static string Ranges(List<int> files)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < files.Count;)
+        {
+            int j = i;
+            while (j + 1 < files.Count && files[j + 1] == files[j] + 1)
+            {
+                j++;
+            }
+
+            parts.Add(i == j
+                ? PostDataLayout.FileName(files[i])
+                : $"{PostDataLayout.FileName(files[i])}..{PostDataLayout.FileName(files[j])}");
+            i = j + 1;
+        }
+
+        return string.Join(", ", parts);
     }
 
     /// <summary>A uniformly random subset of <paramref name="take"/> slots out of 0..count-1, in ascending order

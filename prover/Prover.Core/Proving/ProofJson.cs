@@ -30,41 +30,118 @@ public static class ProofJson
         return JsonSerializer.Serialize(document, indented ? Indented : Compact);
     }
 
-    /// <summary>Parses the certifier form; throws <see cref="FormatException"/> naming the missing or malformed field.</summary>
+    /// <summary>
+    /// Parses the certifier form; throws <see cref="FormatException"/> naming the missing, malformed or repeated field
+    /// (by its JSON path, e.g. <c>proof.nonce</c>). Unknown fields are ignored, as serde does; a key given twice is
+    /// refused, since readers disagree on which of the two counts.
+    /// </summary>
     public static (Proof Proof, ProofMetadata Metadata) Deserialize(string json)
     {
-        Document? document;
+        JsonDocument document;
         try
         {
-            document = JsonSerializer.Deserialize<Document>(json, Compact);
+            document = JsonDocument.Parse(json);
         }
         catch (JsonException e)
         {
             throw new FormatException($"Invalid proof JSON: {e.Message}", e);
         }
 
-        if (document?.Proof is not { } p)
+        using (document)
         {
-            throw new FormatException("Invalid proof JSON: missing \"proof\" object.");
-        }
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"Invalid proof JSON: expected an object {{\"proof\": …, \"metadata\": …}}, got {Kind(root)}.");
+            }
 
-        if (document.Metadata is not { } m)
-        {
-            throw new FormatException("Invalid proof JSON: missing \"metadata\" object.");
+            CheckDuplicates(root, "");
+            var p = Member(root, "proof", "", JsonValueKind.Object) ?? throw new FormatException("Invalid proof JSON: missing \"proof\" object.");
+            var m = Member(root, "metadata", "", JsonValueKind.Object) ?? throw new FormatException("Invalid proof JSON: missing \"metadata\" object.");
+            var proof = new Proof(
+                checked((uint)Number(p, "nonce", "proof.", uint.MaxValue)),
+                Bytes(p, "indices", "proof."),
+                Number(p, "pow", "proof.", ulong.MaxValue));
+            var metadata = new ProofMetadata(
+                Bytes(m, "node_id", "metadata."),
+                Bytes(m, "commitment_atx_id", "metadata."),
+                Bytes(m, "challenge", "metadata."),
+                checked((uint)Number(m, "num_units", "metadata.", uint.MaxValue)));
+            metadata.Validate();
+            return (proof, metadata);
         }
-
-        var proof = new Proof(
-            p.Nonce ?? throw Missing("proof.nonce"),
-            p.Indices ?? throw Missing("proof.indices"),
-            p.Pow ?? throw Missing("proof.pow"));
-        var metadata = new ProofMetadata(
-            m.NodeId ?? throw Missing("metadata.node_id"),
-            m.CommitmentAtxId ?? throw Missing("metadata.commitment_atx_id"),
-            m.Challenge ?? throw Missing("metadata.challenge"),
-            m.NumUnits ?? throw Missing("metadata.num_units"));
-        metadata.Validate();
-        return (proof, metadata);
     }
+
+    /// <summary>Refuses an object that names a key twice, at any depth.</summary>
+    private static void CheckDuplicates(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!seen.Add(property.Name))
+                {
+                    throw new FormatException($"Invalid proof JSON: the key \"{path}{property.Name}\" appears more than once.");
+                }
+
+                CheckDuplicates(property.Value, $"{path}{property.Name}.");
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                CheckDuplicates(item, path);
+            }
+        }
+    }
+
+    /// <summary>The member <paramref name="name"/> of <paramref name="parent"/>, or null when absent or null.</summary>
+    private static JsonElement? Member(JsonElement parent, string name, string path, JsonValueKind kind)
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == kind
+            ? value
+            : throw new FormatException($"Invalid proof JSON: \"{path}{name}\" must be {Describe(kind)}, got {Kind(value)}.");
+    }
+
+    private static ulong Number(JsonElement parent, string name, string path, ulong max)
+    {
+        var value = Member(parent, name, path, JsonValueKind.Number) ?? throw Missing(path + name);
+        return value.TryGetUInt64(out ulong number) && number <= max
+            ? number
+            : throw new FormatException($"Invalid proof JSON: \"{path}{name}\" must be a whole number in 0..{max}, got {value.GetRawText()}.");
+    }
+
+    private static byte[] Bytes(JsonElement parent, string name, string path)
+    {
+        var value = Member(parent, name, path, JsonValueKind.String) ?? throw Missing(path + name);
+        return value.TryGetBytesFromBase64(out var bytes)
+            ? bytes
+            : throw new FormatException($"Invalid proof JSON: \"{path}{name}\" is not standard base64.");
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        _ => "a base64 string",
+    };
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "the number " + value.GetRawText(),
+        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        _ => "null",
+    };
 
     private static FormatException Missing(string field) => new($"Invalid proof JSON: missing field \"{field}\".");
 
