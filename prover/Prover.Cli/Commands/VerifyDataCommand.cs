@@ -138,7 +138,7 @@ public static class VerifyDataCommand
         }
         catch (Exception e) when (e is UnauthorizedAccessException || (e is IOException && !File.Exists(Path.Combine(dir, DataDirLock.FileName))))
         {
-            Console.Error.WriteLine($"note: cannot lock {dir} ({Cli.IoMessage(e)}); checking it without the lock");
+            Console.Error.WriteLine($"note: cannot lock {dir} ({Cli.IoMessage(e, resumable: false)}); checking it without the lock");
             return null;
         }
     }
