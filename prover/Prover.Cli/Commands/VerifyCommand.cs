@@ -125,7 +125,7 @@ public static class VerifyCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"cannot read --proof {path}: {Cli.IoMessage(e)}", e);
+            throw new PostDataException($"cannot read --proof {path}: {Cli.IoMessage(e, resumable: false)}", e);
         }
 
         if (bytes.Length > MaxProofBytes)
