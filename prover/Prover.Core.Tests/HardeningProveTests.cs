@@ -350,6 +350,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     [InlineData("--nonces", "0")]
     [InlineData("--nonces", "-16")]
     [InlineData("--nonces", "8192")]
+    [InlineData("--nonces", "17")]
     [InlineData("--threads", "-1")]
     [InlineData("--threads", "100000")]
     [InlineData("--pow-threads", "-1")]
@@ -383,12 +384,14 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     [InlineData("profile", "--threads", "100000")]
     [InlineData("profile", "--nonces", "0")]
     [InlineData("profile", "--nonces", "8192")]
+    [InlineData("profile", "--nonces", "40")]
     [InlineData("profile pow", "--threads", "-1")]
     [InlineData("profile pow", "-t", "-1")]
     [InlineData("profile pow", "--num-units", "0")]
     [InlineData("profile pow", "--iterations", "0")]
     [InlineData("profile pow", "--iterations", "-5")]
     [InlineData("profile pow", "--nonces", "0")]
+    [InlineData("profile pow", "--nonces", "24")]
     public void Profile_OutOfRangeNumber_IsAParseErrorNamingTheFlag(string command, string flag, string value)
     {
         var (code, stdout, stderr) = Post([.. command.Split(' '), flag, value]);

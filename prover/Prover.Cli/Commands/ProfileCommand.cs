@@ -39,6 +39,12 @@ public static class ProfileCommand
         command.SetAction(parse =>
         {
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
+            if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
+            {
+                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
+            }
+
             try
             {
                 options.Validate();

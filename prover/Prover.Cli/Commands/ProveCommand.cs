@@ -41,7 +41,7 @@ public static class ProveCommand
             "with --remote-k2pow: seconds between polls of a job and between retries (post-service's default)", 5.0).InRange(0.0, 3600.0);
         var scryptN = Cli.Opt<ulong?>("--scrypt-n",
             "scrypt N of the data, to check the proof's labels before printing it (default: the N 'post init' recorded in the directory, else 8192)")
-            .PowerOfTwo(2UL, 1UL << 30);
+            .PowerOfTwo(2UL, 1UL << 20);
         var json = Cli.Opt<bool>("--json", "print only the proof JSON (compact) on stdout");
         var command = new Command("prove",
             "Generate a proof: prints the certifier-form JSON {proof, metadata} on stdout, progress on stderr. The proof is verified before it is printed.")
@@ -54,6 +54,12 @@ public static class ProveCommand
             byte[] ch = Hex.Parse(parse.GetValue(challenge), "--challenge", 32);
             var config = new ProofConfig(parse.GetValue(k1), parse.GetValue(k2), 1, Hex.Parse(parse.GetValue(powDifficulty), "--pow-difficulty", 32));
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
+            if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
+            {
+                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
+            }
+
             try
             {
                 options.Validate();
