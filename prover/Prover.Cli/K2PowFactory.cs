@@ -7,7 +7,10 @@ namespace Prover.Cli;
 /// <param name="LightMode">RandomX light mode (≈ 256 MiB, several times slower) instead of fast mode (≈ 2 GiB dataset); same results.</param>
 /// <param name="Threads">Threads for the local pow search (0 = all cores).</param>
 /// <param name="RemoteUrl">Base URL of a k2pow-service; null = compute locally.</param>
-public sealed record K2PowSettings(bool LightMode, int Threads, Uri? RemoteUrl = null);
+/// <param name="RemoteOptions">Polling, retry limit and retry log of the k2pow-service client (null: its defaults).</param>
+/// <param name="Cancellation">Cancels building the RandomX state (the fast-mode dataset takes a while).</param>
+public sealed record K2PowSettings(bool LightMode, int Threads, Uri? RemoteUrl = null, RemoteK2PowOptions? RemoteOptions = null,
+    CancellationToken Cancellation = default);
 
 /// <summary>
 /// Where the prove/verify/profile commands get their k2pow from: local RandomX (<see cref="K2Pow"/> over a
@@ -19,7 +22,7 @@ public static class K2PowFactory
 {
     /// <summary>Builds a k2pow prover for the settings.</summary>
     public static Func<K2PowSettings, IK2PowProver> CreateProver { get; set; } = settings =>
-        settings.RemoteUrl is { } url ? new RemoteK2Pow(url) : Local(settings);
+        settings.RemoteUrl is { } url ? new RemoteK2Pow(url, settings.RemoteOptions) : Local(settings);
 
     /// <summary>Builds a k2pow verifier for the settings (always local RandomX).</summary>
     public static Func<K2PowSettings, IK2PowVerifier> CreateVerifier { get; set; } = Local;
@@ -38,7 +41,7 @@ public static class K2PowFactory
 
     private static OwnedK2Pow Local(K2PowSettings settings)
     {
-        var context = RandomXContext.Create(settings.LightMode ? RandomXMode.Light : RandomXMode.Fast);
+        var context = RandomXContext.Create(settings.LightMode ? RandomXMode.Light : RandomXMode.Fast, null, settings.Cancellation);
         return new OwnedK2Pow(context, new K2Pow(context, settings.Threads));
     }
 
@@ -59,8 +62,12 @@ public static class K2PowFactory
     }
 
     /// <summary>A local k2pow that disposes its RandomX context with it.</summary>
-    private sealed class OwnedK2Pow(RandomXContext context, K2Pow pow) : IK2PowProver, IK2PowVerifier, IDisposable
+    private sealed class OwnedK2Pow(RandomXContext context, K2Pow pow) : IK2PowProver, IK2PowVerifier, IK2PowMeter, IDisposable
     {
+        public long? HashesDone => pow.HashesDone;
+
+        public long GroupsDone => pow.GroupsDone;
+
         public ulong Prove(byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32, ReadOnlySpan<byte> minerId32,
             CancellationToken cancellationToken = default) => pow.Prove(nonceGroup, challenge8, difficulty32, minerId32, cancellationToken);
 

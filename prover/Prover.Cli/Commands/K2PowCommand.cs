@@ -82,29 +82,37 @@ public static class K2PowCommand
                 return ExitCodes.BadInput;
             }
 
+            // Checked here rather than with Cli.InRange: the command also runs through a plain Invoke (tests, hosts),
+            // where a parse error would not become exit 2.
             var group = parseResult.GetValue(nonceGroup);
             if (group is < 0 or > 255)
             {
-                await error.WriteLineAsync($"--nonce-group must be between 0 and 255 (got {group}).");
+                await error.WriteLineAsync(Invariant($"error: --nonce-group must be between 0 and 255, got {group}"));
                 return ExitCodes.BadInput;
             }
 
             var units = parseResult.GetValue(numUnits);
-            if (units == 0)
+            if (units is 0 or > uint.MaxValue)
             {
-                await error.WriteLineAsync("--num-units must be at least 1.");
+                await error.WriteLineAsync(Invariant($"error: --num-units must be at least 1 and at most {uint.MaxValue}, got {units}"));
                 return ExitCodes.BadInput;
             }
 
             var threadCount = parseResult.GetValue(threads);
-            if (threadCount < 0)
+            if (threadCount is < 0 or > Cli.MaxThreads)
             {
-                await error.WriteLineAsync($"--threads must be 0 (all cores) or positive (got {threadCount}).");
+                await error.WriteLineAsync(Invariant($"error: --threads must be in 0..{Cli.MaxThreads} (0 = all cores), got {threadCount}"));
                 return ExitCodes.BadInput;
             }
 
             var randomxMode = parseResult.GetValue(mode) == "light" ? RandomXMode.Light : RandomXMode.Fast;
             var scaled = K2PowDifficulty.Scale(perUnit, units);
+            if (K2PowDifficulty.Infeasible(scaled) is { } why)
+            {
+                var of = units == 1 ? string.Empty : Invariant($" divided by {units} units");
+                await error.WriteLineAsync($"error: --difficulty {Convert.ToHexStringLower(perUnit)}{of}: {why}");
+                return ExitCodes.BadInput;
+            }
             var challenge8 = challengeBytes.AsMemory(0, 8);
 
             try
@@ -140,13 +148,13 @@ public static class K2PowCommand
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await error.WriteLineAsync("cancelled.");
+                await error.WriteLineAsync("interrupted.");
                 return ExitCodes.Interrupted;
             }
             catch (Exception e) when (e is RandomXLibraryNotFoundException or PowNotFoundException
                                           or InsufficientMemoryException)
             {
-                await error.WriteLineAsync(e.Message);
+                await error.WriteLineAsync($"error: {e.Message}");
                 return ExitFailure;
             }
         });
@@ -163,25 +171,27 @@ public static class K2PowCommand
             hex = hex[2..];
         }
 
-        var expected = string.Join(" or ", allowedLengths.Select(n => $"{n} bytes ({2 * n} hex digits)"));
+        var expected = Invariant($"{string.Join(" or ", allowedLengths)} bytes ({string.Join(" or ", allowedLengths.Select(n => 2 * n))} hex digits)");
         try
         {
             bytes = Convert.FromHexString(hex);
         }
         catch (FormatException)
         {
-            error.WriteLine($"{option}: '{text}' is not valid hex; expected {expected}.");
+            error.WriteLine($"error: {option} must be {expected}: '{text}' is not valid hex");
             return false;
         }
 
         if (!allowedLengths.Contains(bytes.Length))
         {
-            error.WriteLine($"{option}: got {bytes.Length} bytes; expected {expected}.");
+            error.WriteLine(Invariant($"error: {option} must be {expected}, got {bytes.Length} byte{(bytes.Length == 1 ? "" : "s")}"));
             return false;
         }
 
         return true;
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string FormatJson(ulong pow, byte[] hash, double seconds, double initSeconds, RandomXMode mode,
         int threads)

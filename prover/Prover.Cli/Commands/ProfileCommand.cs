@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Prover.Core.Data;
+using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
@@ -22,9 +23,10 @@ public static class ProfileCommand
     public static Command Create()
     {
         var dataSize = Cli.Opt("--data-size", "GiB of data to scan per pass", 1.0);
-        var duration = Cli.Opt("--duration", "seconds to keep scanning (whole passes)", 10.0);
-        var threads = Cli.Opt("--threads", "scanning threads (0 = all cores)", 4, "-t");
-        var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 64, "-n");
+        var duration = Cli.Opt("--duration", "seconds to keep scanning (whole passes; 0 = one pass)", 10.0).InRange(0.0, 86_400.0);
+        var threads = Cli.Opt("--threads", "scanning threads (0 = all cores)", 4, "-t").InRange(0, Cli.MaxThreads);
+        var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 64, "-n")
+            .InRange(ProvingConstants.NoncesPerGroup, ProvingConstants.MaxNonces);
         var dataFile = Cli.Opt<string?>("--data-file", "scan this file (its first --data-size GiB) instead of random data in memory");
         var dropCache = Cli.Opt<bool>("--drop-cache",
             "with --data-file: evict the file from the page cache before each pass (posix_fadvise DONTNEED, Linux, no root needed) to time cold reads");
@@ -37,6 +39,12 @@ public static class ProfileCommand
         command.SetAction(parse =>
         {
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
+            if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
+            {
+                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
+            }
+
             try
             {
                 options.Validate();
@@ -142,14 +150,16 @@ public static class ProfileCommand
 
     private static Command PowCommand()
     {
-        var iterations = Cli.Opt("--iterations", "k2pows to compute", 5, "-i");
-        var threads = Cli.Opt("--threads", "k2pow threads (0 = all cores)", 1, "-t");
-        var nonces = Cli.Opt("--nonces", "nonces per pass the estimate is for", 64, "-n");
-        var numUnits = Cli.Opt("--num-units", "units the estimate is for", 4u);
+        var iterations = Cli.Opt("--iterations", "k2pows to compute", 5, "-i").InRange(1, 1_000_000);
+        var threads = Cli.Opt("--threads", "k2pow threads (0 = all cores)", 1, "-t").InRange(0, Cli.MaxThreads);
+        var nonces = Cli.Opt("--nonces", "nonces per pass the estimate is for: a multiple of 16, at most 4096", 64, "-n")
+            .InRange(ProvingConstants.NoncesPerGroup, ProvingConstants.MaxNonces);
+        var numUnits = Cli.Opt("--num-units", "units the estimate is for", 4u).InRange(1u, uint.MaxValue);
         var difficulty = Cli.Opt("--difficulty", "per-unit k2pow difficulty, 32-byte hex (mainnet default)",
             Convert.ToHexStringLower(ProofConfig.Mainnet.PowDifficulty), "-d");
         var randomxMode = Cli.Opt("--randomx-mode", "RandomX mode: fast or light", "fast");
-        var command = new Command("pow", "Time real k2pows for one unit (group 7, challenge LE64(i), miner 07×32), scaled to nonces/16 × num_units.")
+        var command = new Command("pow",
+            "Time real k2pows for one unit (group 7, challenge LE64(i), miner 07×32), scaled to nonces/16 × num_units; prints post-rs's JSON (serde durations) on stdout and the estimate in words on stderr.")
         {
             iterations, threads, nonces, numUnits, difficulty, randomxMode,
         };
@@ -160,7 +170,12 @@ public static class ProfileCommand
             int nonceCount = parse.GetValue(nonces);
             if (count <= 0 || nonceCount <= 0 || nonceCount % ProvingConstants.NoncesPerGroup != 0)
             {
-                throw new PostDataException("--iterations must be positive and --nonces a positive multiple of 16");
+                throw new PostDataException($"--nonces must be a multiple of 16, got {nonceCount}");
+            }
+
+            if (K2PowDifficulty.Infeasible(perUnit) is { } why)
+            {
+                throw new PostDataException($"--difficulty {Convert.ToHexStringLower(perUnit)}: {why}");
             }
 
             var init = Stopwatch.StartNew();
@@ -179,13 +194,22 @@ public static class ProfileCommand
                     total += sw.Elapsed;
                 }
 
-                var average = total / count * (nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
+                var perPow = total / count;
+                double factor = (double)(nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
+                var average = perPow.Ticks * factor < TimeSpan.MaxValue.Ticks
+                    ? perPow * factor
+                    : throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"the estimate for {nonceCount} nonces and {parse.GetValue(numUnits)} units exceeds {TimeSpan.MaxValue.Days} days"));
                 Console.Out.WriteLine(WriteJson(w =>
                 {
                     WriteDuration(w, "randomx_vm_init_time", initTime);
                     WriteDuration(w, "average_time", average);
                     w.WriteNumber("iterations", count);
                 }));
+
+                // stdout keeps post-rs's form (scripts parse it); the same numbers in words for a person:
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"k2pow of one pass ({nonceCount} nonces = {nonceCount / ProvingConstants.NoncesPerGroup} nonce group(s), {parse.GetValue(numUnits)} unit(s)): about {ProgressDisplay.Duration(average)} ({average.TotalMinutes:F2} minutes); one unit's pow took {ProgressDisplay.Duration(perPow)} on average over {count} iteration(s); RandomX init {ProgressDisplay.Duration(initTime)}"));
                 return ExitCodes.Ok;
             }
             finally

@@ -25,3 +25,13 @@ public interface IK2PowVerifier
     bool Verify(ulong pow, byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32,
         ReadOnlySpan<byte> minerId32);
 }
+
+/// <summary>Counts the work of a k2pow prover so a progress display can show hashes, a rate and an ETA.</summary>
+public interface IK2PowMeter
+{
+    /// <summary>RandomX hashes computed so far by this prover (null when it cannot know, e.g. a remote service).</summary>
+    long? HashesDone { get; }
+
+    /// <summary>Nonce groups whose pow this prover has found so far.</summary>
+    long GroupsDone { get; }
+}

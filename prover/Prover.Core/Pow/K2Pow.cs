@@ -9,13 +9,16 @@ namespace Prover.Core.Pow;
 /// best valid nonce found so far, so every nonce below the returned one has been tested and the result is the smallest
 /// valid pow (what post-rs returns on a 1-thread pool).
 /// </summary>
-public sealed class K2Pow : IK2PowProver, IK2PowVerifier
+public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
 {
     /// <summary>Size of the RandomX input.</summary>
     public const int InputSize = 48;
 
     /// <summary>pow candidates are 56-bit: [0, 2^56).</summary>
     public const ulong NonceSpace = 1UL << 56;
+
+    private long _hashes;
+    private long _groups;
 
     /// <summary>Creates a k2pow prover/verifier over a shared RandomX context (the context is not owned).</summary>
     /// <param name="context">RandomX state for the key <see cref="RandomXContext.SpacemeshKey"/>.</param>
@@ -31,6 +34,12 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
     public RandomXContext Context { get; }
 
     public int Threads { get; }
+
+    /// <inheritdoc/>
+    public long? HashesDone => Interlocked.Read(ref _hashes);
+
+    /// <inheritdoc/>
+    public long GroupsDone => Interlocked.Read(ref _groups);
 
     /// <summary>
     /// Builds the 48-byte RandomX input: LE64(pow)[0..7] ‖ nonceGroup ‖ challenge8 ‖ minerId (the top byte of
@@ -79,8 +88,14 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
 
         var template = new byte[InputSize];
         BuildInput(0, nonceGroup, challenge8, minerId32, template);
-        var search = new Search(Context, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
-        return search.Run();
+        var search = new Search(this, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
+        var pow = search.Run();
+        if (pow is not null)
+        {
+            Interlocked.Increment(ref _groups);
+        }
+
+        return pow;
     }
 
     /// <inheritdoc/>
@@ -120,7 +135,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
     }
 
     /// <summary>One strided, cancellable nonce search over several threads, each with its own VM.</summary>
-    private sealed class Search(RandomXContext context, byte[] template, byte[] difficulty, ulong start, ulong end,
+    private sealed class Search(K2Pow owner, byte[] template, byte[] difficulty, ulong start, ulong end,
         int threads, CancellationToken cancellationToken)
     {
         private ulong _best = ulong.MaxValue;
@@ -138,6 +153,13 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
             var workers = new Thread[count - 1];
             for (var t = 1; t < count; t++)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Starting thousands of threads takes a while: Ctrl-C must not wait for all of them.
+                    workers = workers[..(t - 1)];
+                    break;
+                }
+
                 var offset = (ulong)t;
                 workers[t - 1] = new Thread(() => Worker(offset, width)) { IsBackground = true, Name = $"k2pow-{t}" };
                 workers[t - 1].Start();
@@ -174,14 +196,14 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
                     return;
                 }
 
-                var vm = context.RentVm();
+                var vm = owner.Context.RentVm();
                 try
                 {
                     Scan(vm, nonce, width);
                 }
                 finally
                 {
-                    context.ReturnVm(vm);
+                    owner.Context.ReturnVm(vm);
                 }
             }
 #pragma warning disable CA1031 // a worker thread must not crash the process: the failure is rethrown by Run
@@ -214,6 +236,8 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier
                 {
                     vm.HashLast(hash);
                 }
+
+                Interlocked.Increment(ref owner._hashes);
 
                 if (K2PowDifficulty.IsBelow(hash, difficulty))
                 {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Numerics;
+
 namespace Prover.Core.Pow;
 
 /// <summary>k2pow difficulty arithmetic on 32-byte big-endian integers (spec §5.1).</summary>
@@ -41,6 +44,35 @@ public static class K2PowDifficulty
         var output = new byte[Size];
         Scale(perUnit, numUnits, output);
         return output;
+    }
+
+    /// <summary>
+    /// Expected RandomX hashes to find one pow for a (scaled) difficulty: 2^256 / difficulty, since a hash passes when it
+    /// is below the difficulty. Infinity for a zero difficulty (no hash can pass).
+    /// </summary>
+    public static double ExpectedHashes(ReadOnlySpan<byte> difficulty)
+    {
+        var value = new BigInteger(difficulty, isUnsigned: true, isBigEndian: true);
+        return value.IsZero ? double.PositiveInfinity : Math.Pow(2, 256) / (double)value;
+    }
+
+    /// <summary>
+    /// Why no pow can be expected for the scaled <paramref name="difficulty"/>, or null when one can: a zero difficulty
+    /// admits no hash (the check is hash &lt; difficulty), and one below 2^200 needs more than the 2^56 pow candidates on
+    /// average, so the search would run for ages and most likely end without a pow.
+    /// </summary>
+    public static string? Infeasible(ReadOnlySpan<byte> difficulty)
+    {
+        double expected = ExpectedHashes(difficulty);
+        if (double.IsPositiveInfinity(expected))
+        {
+            return "it is 0 and a pow needs a hash below it, so no pow exists";
+        }
+
+        return expected > K2Pow.NonceSpace
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"a pow would take about 2^{Math.Log2(expected):F0} hashes, more than the 2^56 pow candidates: the search would not end")
+            : null;
     }
 
     /// <summary>True when <paramref name="hash"/> &lt; <paramref name="difficulty"/> (256-bit big-endian compare).</summary>

@@ -12,7 +12,25 @@ public sealed record RemoteK2PowOptions
     /// <summary>Wait between polls of a job that is in progress (201), refused because the worker is busy (429), or
     /// failed at the transport level (default 5 s).</summary>
     public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Transport failures in a row (connection refused, timeout: no HTTP answer at all) after which a job fails with
+    /// <see cref="RemoteK2PowException"/>; null = retry forever (post-service). Any HTTP answer resets the count;
+    /// 201/429 are not failures.
+    /// </summary>
+    public int? MaxRetries { get; init; }
+
+    /// <summary>Told about each transport failure before the wait that precedes its retry (for a log line).</summary>
+    public Action<RemoteK2PowRetry>? OnRetry { get; init; }
 }
+
+/// <summary>A transport failure of a k2pow job that will be retried.</summary>
+/// <param name="Job">The job URL.</param>
+/// <param name="Attempt">1 for the first failed request of the job (in a row).</param>
+/// <param name="MaxRetries">The retry limit (null: none).</param>
+/// <param name="Delay">Wait before the next request.</param>
+/// <param name="Reason">What failed.</param>
+public sealed record RemoteK2PowRetry(Uri Job, int Attempt, int? MaxRetries, TimeSpan Delay, string Reason);
 
 /// <summary>An error reported by, or an unexpected answer from, a k2pow service.</summary>
 public sealed class RemoteK2PowException : Exception
@@ -52,12 +70,13 @@ public sealed class RemoteK2PowException : Exception
 /// returned", transport error → wait and retry. Jobs of one pass run concurrently, limited by
 /// <see cref="RemoteK2PowOptions.Parallelism"/>.
 /// </summary>
-public sealed class RemoteK2Pow : IK2PowProver, IDisposable
+public sealed class RemoteK2Pow : IK2PowProver, IK2PowMeter, IDisposable
 {
     private readonly string _base;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly SemaphoreSlim _slots;
+    private long _groups;
 
     public RemoteK2Pow(Uri baseAddress, RemoteK2PowOptions? options = null, HttpClient? httpClient = null)
     {
@@ -71,6 +90,11 @@ public sealed class RemoteK2Pow : IK2PowProver, IDisposable
         Options = options ?? new RemoteK2PowOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.Parallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.Backoff, TimeSpan.Zero, nameof(options));
+        if (Options.MaxRetries is { } retries)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(retries, nameof(options));
+        }
+
         _base = baseAddress.OriginalString.TrimEnd('/');
         _http = httpClient ?? new HttpClient();
         _ownsHttp = httpClient is null;
@@ -78,6 +102,12 @@ public sealed class RemoteK2Pow : IK2PowProver, IDisposable
     }
 
     public RemoteK2PowOptions Options { get; }
+
+    /// <summary>The service computes the hashes and does not say how many: null.</summary>
+    public long? HashesDone => null;
+
+    /// <inheritdoc/>
+    public long GroupsDone => Interlocked.Read(ref _groups);
 
     /// <summary>The job path of spec §5.2 (lower-case hex, decimal nonce group), starting with <c>/job/</c>.</summary>
     public static string JobPath(ReadOnlySpan<byte> minerId32, byte nonceGroup, ReadOnlySpan<byte> challenge8,
@@ -163,35 +193,55 @@ public sealed class RemoteK2Pow : IK2PowProver, IDisposable
 
     private async Task<ulong> PollAsync(Uri uri, CancellationToken cancellationToken)
     {
+        var failures = 0;
         while (true)
         {
             HttpStatusCode status;
             string body;
+            string? transportError;
             try
             {
                 using var response = await _http.GetAsync(uri, cancellationToken).ConfigureAwait(false);
                 status = response.StatusCode;
                 body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                transportError = null;
             }
-            catch (HttpRequestException)
+            catch (HttpRequestException e)
             {
-                await Task.Delay(Options.Backoff, cancellationToken).ConfigureAwait(false);
-                continue;
+                (status, body, transportError) = (default, string.Empty, e.Message);
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 // HttpClient.Timeout elapsed: a transport problem like any other.
+                (status, body, transportError) = (default, string.Empty, "no answer before the HTTP timeout");
+            }
+
+            if (transportError is not null)
+            {
+                failures++;
+                if (failures > Options.MaxRetries)
+                {
+                    throw new RemoteK2PowException(string.Create(CultureInfo.InvariantCulture,
+                        $"k2pow service {_base} unreachable: {transportError} ({failures} attempts, giving up after {Options.MaxRetries} retries)"));
+                }
+
+                Options.OnRetry?.Invoke(new RemoteK2PowRetry(uri, failures, Options.MaxRetries, Options.Backoff, transportError));
                 await Task.Delay(Options.Backoff, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
+            failures = 0;
             switch (status)
             {
                 case HttpStatusCode.OK:
-                    return ulong.TryParse(body.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pow)
-                        ? pow
-                        : throw new RemoteK2PowException($"k2pow service returned an invalid pow '{body}' for {uri}",
+                    if (!ulong.TryParse(body.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pow))
+                    {
+                        throw new RemoteK2PowException($"k2pow service returned an invalid pow '{body}' for {uri}",
                             status, body);
+                    }
+
+                    Interlocked.Increment(ref _groups);
+                    return pow;
                 case HttpStatusCode.Created:
                 case HttpStatusCode.TooManyRequests:
                     await Task.Delay(Options.Backoff, cancellationToken).ConfigureAwait(false);

@@ -73,11 +73,16 @@ public sealed class PostProver
         _pow = pow;
     }
 
-    /// <summary>Proves the data of <paramref name="dataDir"/> (its <c>postdata_metadata.json</c> gives ids, units and file size).</summary>
+    /// <summary>
+    /// Proves the data of <paramref name="dataDir"/> (its <c>postdata_metadata.json</c> gives ids, units and file size).
+    /// The files are checked against the metadata first (<see cref="PostDataCheck.CheckFiles"/>): missing, misplaced or
+    /// short data fails at once with <see cref="PostDataException"/> instead of after every nonce.
+    /// </summary>
     public Task<ProofResult> GenerateProofAsync(string dataDir, byte[] challenge, ProofConfig config, ProvingOptions options,
         IProgress<ProvingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         PostMetadata metadata = PostMetadata.Load(dataDir);
+        PostDataCheck.CheckFiles(dataDir, metadata);
         var source = PostDataSource.FromDirectory(dataDir, metadata);
         return GenerateProofAsync(source, metadata.NodeId, metadata.CommitmentAtxId, metadata.NumUnits, metadata.TotalLabels,
             challenge, config, options, progress, cancellationToken);
@@ -116,14 +121,14 @@ public sealed class PostProver
                     $"no proof within nonces 0..{nonceStart}: the next pass would need nonce groups beyond 255 (k2pow nonce groups are one byte)");
             }
 
-            progress?.Report(new ProvingProgress(pass, nonceStart, nonceEnd, ProvingStage.K2Pow, 0, source.TotalBytes, 0, TimeSpan.Zero));
             var groups = new byte[nonces / ProvingConstants.NoncesPerGroup];
             for (int g = 0; g < groups.Length; g++)
             {
                 groups[g] = (byte)((nonceStart / ProvingConstants.NoncesPerGroup) + (uint)g);
             }
 
-            ulong[] pows = await _pow.ProveManyAsync(groups, challenge8, powDifficulty, nodeId, cancellationToken).ConfigureAwait(false);
+            ulong[] pows = await ProvePowsAsync(groups, challenge8, powDifficulty, nodeId, (pass, nonceStart, nonceEnd, source.TotalBytes),
+                progress, options.ProgressInterval, cancellationToken).ConfigureAwait(false);
             if (pows.Length != groups.Length)
             {
                 throw new ProvingException($"the k2pow prover returned {pows.Length} pows for {groups.Length} nonce groups");
@@ -144,6 +149,44 @@ public sealed class PostProver
 
             tracker.Report(ProvingStage.PassFailed);
         }
+    }
+
+    /// <summary>
+    /// The k2pows of one pass, reporting the k2pow stage (groups found, hashes, rate) every <paramref name="interval"/>
+    /// (between 0.1 s and 1 s) while they run when the prover can count its work (<see cref="IK2PowMeter"/>).
+    /// </summary>
+    private async Task<ulong[]> ProvePowsAsync(byte[] groups, ReadOnlyMemory<byte> challenge8, byte[] powDifficulty, byte[] nodeId,
+        (int Pass, uint NonceStart, uint NonceEnd, long TotalBytes) at, IProgress<ProvingProgress>? progress, TimeSpan interval,
+        CancellationToken cancellationToken)
+    {
+        var meter = _pow as IK2PowMeter;
+        long? hashes0 = meter?.HashesDone;
+        long groups0 = meter?.GroupsDone ?? 0;
+        double expected = K2PowDifficulty.ExpectedHashes(powDifficulty);
+        var clock = Stopwatch.StartNew();
+        void Report() => progress?.Report(new ProvingProgress(at.Pass, at.NonceStart, at.NonceEnd, ProvingStage.K2Pow, 0, at.TotalBytes, 0,
+            clock.Elapsed, meter is null ? null : new K2PowProgress(
+                Math.Min(meter.GroupsDone - groups0, groups.Length), groups.Length, meter.HashesDone - hashes0, expected)));
+
+        Report();
+        Task<ulong[]> pows = _pow.ProveManyAsync(groups, challenge8, powDifficulty, nodeId, cancellationToken);
+        if (progress is not null && meter is not null)
+        {
+            TimeSpan every = TimeSpan.FromTicks(Math.Clamp(interval.Ticks, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
+            while (!pows.IsCompleted)
+            {
+                // No token on the delay: the pow task itself ends on cancellation, and is always awaited below.
+                await Task.WhenAny(pows, Task.Delay(every, CancellationToken.None)).ConfigureAwait(false);
+                if (!pows.IsCompleted)
+                {
+                    Report();
+                }
+            }
+        }
+
+        ulong[] result = await pows.ConfigureAwait(false);
+        Report();
+        return result;
     }
 
     /// <summary>
