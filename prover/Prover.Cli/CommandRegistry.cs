@@ -4,8 +4,20 @@ using Prover.Cli.Commands;
 namespace Prover.Cli;
 
 /// <summary>Every sub-command of <c>post</c>; each lives in its own file under Commands/.</summary>
-internal static class CommandRegistry
+public static class CommandRegistry
 {
+    /// <summary>The <c>post</c> root command with every sub-command.</summary>
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("post: Spacemesh Proof-of-Space-Time initializer, prover and verifier");
+        foreach (var command in All())
+        {
+            root.Add(command);
+        }
+
+        return root;
+    }
+
     public static IEnumerable<Command> All()
     {
         yield return InitCommand.Create();

@@ -18,7 +18,7 @@ public static class ProviderSelection
     /// Largest scrypt N the label commands accept (mainnet 8192): at 2^20 one label already needs 128 MiB of scratch
     /// (a SIMD thread several times that); beyond, a typo ends in an out-of-memory crash instead of a result.
     /// </summary>
-    public const ulong MaxScryptN = 1UL << 20;
+    public const ulong MaxScryptN = Prover.Core.Init.InitOptions.MaxScryptN;
 
     /// <summary>Like <see cref="Resolve"/> for commands that compute with a single provider.</summary>
     public static ILabelProvider ResolveOne(string? spec, int threads, GpuProviderOptions? gpuOptions, string command)

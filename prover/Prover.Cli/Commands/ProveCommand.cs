@@ -41,7 +41,7 @@ public static class ProveCommand
             "with --remote-k2pow: seconds between polls of a job and between retries (post-service's default)", 5.0).InRange(0.0, 3600.0);
         var scryptN = Cli.Opt<ulong?>("--scrypt-n",
             "scrypt N of the data, to check the proof's labels before printing it (default: the N 'post init' recorded in the directory, else 8192 or the power of two up to 65536 that reproduces the proof's labels)")
-            .PowerOfTwo(2UL, 1UL << 20);
+            .PowerOfTwo(2UL, Prover.Core.Init.InitOptions.MaxScryptN);
         var json = Cli.Opt<bool>("--json", "print only the proof JSON (compact) on stdout");
         var command = new Command("prove",
             "Generate a proof: prints the certifier-form JSON {proof, metadata} on stdout, progress on stderr. The proof is verified before it is printed.")

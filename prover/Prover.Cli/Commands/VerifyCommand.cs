@@ -24,7 +24,7 @@ public static class VerifyCommand
     public const int MaxProofBytes = 1 << 20;
 
     /// <summary>The largest scrypt N accepted (128 MiB of scrypt memory per label): far above any network's 8192.</summary>
-    public const ulong MaxScryptN = 1UL << 20;
+    public const ulong MaxScryptN = Prover.Core.Init.InitOptions.MaxScryptN;
 
     public static Command Create()
     {

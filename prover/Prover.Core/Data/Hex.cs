@@ -28,7 +28,7 @@ public static class Hex
 
         if (expectedLength is { } n && bytes.Length != n)
         {
-            throw new PostDataException($"{name} must be {n} bytes ({2 * n} hex digits), got {bytes.Length} bytes");
+            throw new PostDataException($"{name} must be {n} bytes ({2 * n} hex digits), got {bytes.Length} {(bytes.Length == 1 ? "byte" : "bytes")}");
         }
 
         return bytes;
