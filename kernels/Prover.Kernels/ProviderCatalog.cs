@@ -89,7 +89,7 @@ public sealed class ProviderCatalog
             ["threads"] = threads.ToString(CultureInfo.InvariantCulture),
             ["architecture"] = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(),
         };
-        return new ProviderDescriptor("cpu", ProviderKind.CpuSimd, $"CPU {level} x {threads} threads", threads,
+        return new ProviderDescriptor("cpu", ProviderKind.CpuSimd, $"CPU {level} x {threads} {(threads == 1 ? "thread" : "threads")}", threads,
             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, SimdLevels.Lanes(level), details,
             () => new CpuLabelProvider(cpuThreads, level));
     }

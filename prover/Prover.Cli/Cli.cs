@@ -168,55 +168,34 @@ public static partial class Cli
     /// naming the flag and the range (exit 2 before any work starts).
     /// </summary>
     public static Option<T> InRange<T>(this Option<T> option, T min, T max)
-        where T : struct, INumber<T>
-    {
-        option.Validators.Add(result =>
-        {
-            if (TryValue<T>(result) is { } value)
-            {
-                Check(result, option.Name, value, min, max);
-            }
-        });
-        return option;
-    }
+        where T : struct, INumber<T> =>
+        Checked<T, Option<T>>(option, (result, value) => Check(result, option.Name, value, min, max));
 
     /// <inheritdoc cref="InRange{T}(Option{T}, T, T)"/>
     public static Option<T?> InRange<T>(this Option<T?> option, T min, T max)
-        where T : struct, INumber<T>
-    {
-        option.Validators.Add(result =>
-        {
-            if (TryValue<T>(result) is { } value)
-            {
-                Check(result, option.Name, value, min, max);
-            }
-        });
-        return option;
-    }
+        where T : struct, INumber<T> =>
+        Checked<T, Option<T?>>(option, (result, value) => Check(result, option.Name, value, min, max));
 
     /// <summary>Requires a power of two in [min, max] (scrypt N).</summary>
     public static Option<T> PowerOfTwo<T>(this Option<T> option, T min, T max)
-        where T : struct, IBinaryInteger<T>
-    {
-        option.Validators.Add(result =>
-        {
-            if (TryValue<T>(result) is { } value)
-            {
-                CheckPow2(result, option.Name, value, min, max);
-            }
-        });
-        return option;
-    }
+        where T : struct, IBinaryInteger<T> =>
+        Checked<T, Option<T>>(option, (result, value) => CheckPow2(result, option.Name, value, min, max));
 
     /// <inheritdoc cref="PowerOfTwo{T}(Option{T}, T, T)"/>
     public static Option<T?> PowerOfTwo<T>(this Option<T?> option, T min, T max)
-        where T : struct, IBinaryInteger<T>
+        where T : struct, IBinaryInteger<T> =>
+        Checked<T, Option<T?>>(option, (result, value) => CheckPow2(result, option.Name, value, min, max));
+
+    /// <summary>Adds a check of the option's value when it has one that parsed (a parse error is reported on its own).</summary>
+    private static TOption Checked<T, TOption>(TOption option, Action<OptionResult, T> check)
+        where TOption : Option
+        where T : struct
     {
         option.Validators.Add(result =>
         {
             if (TryValue<T>(result) is { } value)
             {
-                CheckPow2(result, option.Name, value, min, max);
+                check(result, value);
             }
         });
         return option;

@@ -342,6 +342,24 @@ public class HardeningInitTests
             AssertFailedCleanly(full, 2);
             Assert.Contains("disk is full", full.StdErr);
             Assert.Empty(Directory.EnumerateFiles(dir, "*.tmp", SearchOption.AllDirectories));
+
+            // The same file system read-only: a clear refusal, nothing changed.
+            Assert.Equal(0, Sh($"mount -o remount,ro {mount}"));
+            var before = Snapshot(dir);
+            var readOnly = PostCli.Run([.. big, "--allow-overcommit"]);
+            AssertFailedCleanly(readOnly, 2);
+            Assert.Contains("read-only", readOnly.StdErr);
+            Assert.Equal(before.ToDictionary(k => k.Key, v => v.Value.Stat), Snapshot(dir).ToDictionary(k => k.Key, v => v.Value.Stat));
+
+            // Room again: the same command resumes and ends as a clean run.
+            Assert.Equal(0, Sh($"mount -o remount,rw,size=1m {mount}"));
+            var resumed = PostCli.Run(big);
+            Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+            var clean = Clean([.. big.Select(a => a == dir ? tmp.Sub("clean") : a)]);
+            foreach (var (name, bytes) in clean)
+            {
+                Assert.True(bytes.AsSpan().SequenceEqual(System.IO.File.ReadAllBytes(Path.Combine(dir, name))), name);
+            }
         }
         finally
         {
@@ -367,6 +385,8 @@ public class HardeningInitTests
     [InlineData("--max-file-size", "100", "multiple of 16")]
     [InlineData("--num-units", "0", "--num-units")]
     [InlineData("--num-units", "4294967296", "--num-units")]
+    [InlineData("--vrf-difficulty", "0000000000000000000000000000000000000000000000000000000000000000", "never end")]
+    [InlineData("--vrf-difficulty", "0000000000000000000000000000000000000000000000000000000000000001", "never end")]
     public void Out_of_range_numbers_are_refused_with_the_flag_and_nothing_is_left_behind(string flag, string value, string expected)
     {
         using var tmp = new TempDir();

@@ -7,11 +7,7 @@ namespace Prover.Core.Tests;
 /// <summary>The prove, verify and profile commands of the real <c>post</c> binary on the data of end-to-end proof #1.</summary>
 public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndDataFixture>
 {
-    private static readonly string[] E2EVerifyFlags =
-    [
-        "--labels-per-unit", "4096", "--scrypt-n", "2", "--k1", "23", "--k2", "32", "--min-num-units", "1",
-        "--pow-difficulty", new string('f', 64), "--randomx-mode", "light",
-    ];
+    private static readonly string[] E2EVerifyFlags = E2EVector.VerifyFlags;
 
     private JsonElement V => data.Vector;
 

@@ -11,11 +11,7 @@ namespace Prover.Core.Tests;
 /// </summary>
 public sealed class VerifyCliTests : IDisposable
 {
-    private static readonly string[] E2EFlags =
-    [
-        "--labels-per-unit", "4096", "--scrypt-n", "2", "--k1", "23", "--k2", "32", "--min-num-units", "1",
-        "--pow-difficulty", new string('f', 64), "--randomx-mode", "light",
-    ];
+    private static readonly string[] E2EFlags = E2EVector.VerifyFlags;
 
     private readonly TempDir _dir = new();
     private readonly Proof _proof;
@@ -23,11 +19,7 @@ public sealed class VerifyCliTests : IDisposable
 
     public VerifyCliTests()
     {
-        var v = TestData.Load("vectors_e2e.json").GetProperty("end_to_end");
-        var p = v.GetProperty("proof");
-        _proof = new Proof(p.GetProperty("nonce").GetUInt32(), p.GetProperty("indices_compressed_hex").Hex(), p.GetProperty("pow").GetUInt64());
-        _metadata = new ProofMetadata(v.GetProperty("node_id").Hex(), v.GetProperty("commitment_atx_id").Hex(),
-            Encoding.ASCII.GetBytes(v.GetProperty("challenge_ascii").GetString()!), v.GetProperty("num_units").GetUInt32());
+        (_proof, _metadata) = E2EVector.Load();
     }
 
     public void Dispose() => _dir.Dispose();

@@ -16,41 +16,6 @@ public sealed class HardeningServeTests : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    private static ProcessStartInfo Post(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "post.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return psi;
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var p = Process.Start(Post(args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        catch (TimeoutException)
-        {
-            p.Kill(true);
-            Assert.Fail($"post {string.Join(' ', args)} still runs after 60 s: {await stderr}");
-        }
-
-        return (p.ExitCode, await stdout, await stderr);
-    }
-
     private static string[] Serve(string dir, params string[] extra) =>
     [
         "serve", "--address", "http://127.0.0.1:1", "--dir", dir, "--min-num-units", "1", "-n",
@@ -72,7 +37,7 @@ public sealed class HardeningServeTests : IDisposable
         taken.Start();
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var (code, _, stderr) = await RunAsync(Serve(dir, "--operator-address", $"127.0.0.1:{port}"));
+        var (code, _, stderr) = await PostProcess.RunAsync(Serve(dir, "--operator-address", $"127.0.0.1:{port}"));
 
         Assert.True(code == 2, stderr);
         Assert.Contains($"error: --operator-address 127.0.0.1:{port}: the port is already in use", stderr);
@@ -123,7 +88,7 @@ public sealed class HardeningServeTests : IDisposable
             args.AddRange([flag, value]);
         }
 
-        var (code, _, stderr) = await RunAsync([.. args]);
+        var (code, _, stderr) = await PostProcess.RunAsync([.. args]);
 
         Assert.True(code == 2, stderr);
         Assert.Contains($"error: {flag}", stderr);
@@ -145,7 +110,7 @@ public sealed class HardeningServeTests : IDisposable
         var dir = TestIdentities.Create(_tmp.Path, 0x73);
         using (DataDirLock.AcquireExclusive(dir, "post init"))
         {
-            var (code, _, stderr) = await RunAsync(Serve(dir));
+            var (code, _, stderr) = await PostProcess.RunAsync(Serve(dir));
             Assert.True(code == 2, stderr);
             Assert.Contains(dir, stderr);
             AssertNoTrace(stderr);
@@ -157,7 +122,7 @@ public sealed class HardeningServeTests : IDisposable
     public async Task While_serve_runs_a_writer_is_refused_with_its_pid()
     {
         var dir = TestIdentities.Create(_tmp.Path, 0x74);
-        using var p = Process.Start(Post(Serve(dir)))!;
+        using var p = Process.Start(PostProcess.StartInfo(Serve(dir)))!;
         var stderr = p.StandardError.ReadToEndAsync();
         try
         {

@@ -10,36 +10,10 @@ public sealed class ServeCommandTests : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    private static ProcessStartInfo Post(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "post.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        return psi;
-    }
-
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var p = Process.Start(Post(args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (p.ExitCode, await stdout, await stderr);
-    }
-
     [Fact]
     public async Task Help_documents_every_post_service_flag()
     {
-        var (code, stdout, _) = await RunAsync("serve", "--help");
+        var (code, stdout, _) = await PostProcess.RunAsync("serve", "--help");
         Assert.Equal(0, code);
         foreach (var flag in new[]
                  {
@@ -74,7 +48,7 @@ public sealed class ServeCommandTests : IDisposable
             args.AddRange(parts);
         }
 
-        var (code, _, stderr) = await RunAsync([.. args]);
+        var (code, _, stderr) = await PostProcess.RunAsync([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
     }
@@ -90,7 +64,7 @@ public sealed class ServeCommandTests : IDisposable
         var dir = TestIdentities.Create(_tmp.Path, 0x62);
         var node = new GoSpacemeshNode();
         await using var server = await TestNode.StartAsync(node.RunAsync);
-        using var p = Process.Start(Post("serve",
+        using var p = Process.Start(PostProcess.StartInfo("serve",
             "--address", server.Address.ToString(), "--min-num-units", "1", "--max-num-units", "16",
             "--k1", TestIdentities.K1.ToString(), "--k2", TestIdentities.K2.ToString(), "--pow-difficulty", new string('f', 64),
             "--dir", dir, "-n", TestIdentities.ScryptN.ToString(), "-r", "1", "-p", "1",
