@@ -57,6 +57,51 @@ public class HardeningCliTests
         }
     }
 
+    [Fact]
+    public void One_thread_is_not_called_threads()
+    {
+        var (code, stdout, _) = PostCli.Run("providers", "--threads", "1");
+        Assert.Equal(0, code);
+        Assert.Contains("1 thread", stdout);
+        Assert.DoesNotContain("1 threads", stdout);
+    }
+
+    [Fact]
+    public async Task A_resumed_nonce_search_says_where_it_resumes()
+    {
+        using var tmp = new TempDir();
+        // 1024 labels and a VRF difficulty that needs ~2^28 of them: the search runs past the data for a long time.
+        string[] args = [.. HardeningInitTests.Small(tmp.Sub("d")), "--vrf-difficulty", "0000000f" + new string('f', 56)];
+        for (int run = 0; run < 2; run++)
+        {
+            using var p = Process.Start(PostCli.StartInfo(args))!;
+            _ = p.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+            string? searching = null;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (searching is null && DateTime.UtcNow < deadline && await p.StandardError.ReadLineAsync() is { } line)
+            {
+                if (line.Contains("searching labels from", StringComparison.Ordinal))
+                {
+                    searching = line;
+                }
+            }
+
+            Assert.NotNull(searching);
+            if (run == 1)
+            {
+                // The second run resumes the search where the first stopped, far past the 1024 stored labels.
+                var from = ulong.Parse(System.Text.RegularExpressions.Regex.Match(searching!, @"searching labels from (\d+)").Groups[1].Value);
+                Assert.True(from > 1024, searching);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3)); // let the search advance and checkpoint (every 2 s)
+            Assert.Equal(0, Kill(p.Id, 15));
+            _ = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(130, p.ExitCode);
+        }
+    }
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 }
