@@ -38,19 +38,11 @@ public sealed class DropInTests : IDisposable
 
         using var p = StartPostService(SupervisorArgv(server.Port, dir, maxRetries: 10));
         var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            var (response, registered) = await node.ProofFor(TestIdentities.NodeIdHex(0x71)).WaitAsync(Timeout);
-            Assert.Equal(challenge, response.Metadata.Challenge.ToByteArray());
-            Assert.Equal(4u, registered.NumUnits);
-            Assert.Equal(64ul, registered.LabelsPerUnit);
-            Assert.False(response.Proof.Indices.IsEmpty);
-        }
-        catch (TimeoutException)
-        {
-            Stop(p);
-            Assert.Fail(await stderr);
-        }
+        var (response, registered) = await ProofOrFailAsync(node.ProofFor(TestIdentities.NodeIdHex(0x71)), p, stderr);
+        Assert.Equal(challenge, response.Metadata.Challenge.ToByteArray());
+        Assert.Equal(4u, registered.NumUnits);
+        Assert.Equal(64ul, registered.LabelsPerUnit);
+        Assert.False(response.Proof.Indices.IsEmpty);
 
         Assert.False(p.HasExited, "the service exited after proving");
         Assert.Equal(0, await StopAsync(p));
@@ -80,15 +72,7 @@ public sealed class DropInTests : IDisposable
         using var p = StartPostService([.. SmallDataArgv(server.Port, dir), "--max-retries", maxRetries.ToString(CultureInfo.InvariantCulture),
             "--reconnect-interval-s", "1"]);
         var stderr = p.StandardError.ReadToEndAsync();
-        try
-        {
-            await node.ProofFor(TestIdentities.NodeIdHex(0x72)).WaitAsync(Timeout);
-        }
-        catch (TimeoutException)
-        {
-            Stop(p);
-            Assert.Fail(await stderr);
-        }
+        await ProofOrFailAsync(node.ProofFor(TestIdentities.NodeIdHex(0x72)), p, stderr);
 
         Assert.False(p.HasExited, "the service exited");
         Assert.Equal(4, refusing.Calls);
@@ -426,6 +410,20 @@ public sealed class DropInTests : IDisposable
         }
 
         return Process.Start(psi)!;
+    }
+
+    /// <summary>The node's proof; fails the test with the service's log when the service exits first or time runs out.</summary>
+    private static async Task<T> ProofOrFailAsync<T>(Task<T> proof, Process p, Task<string> stderr)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var exited = p.WaitForExitAsync(timeout.Token);
+        if (await Task.WhenAny(proof, exited) != proof)
+        {
+            Stop(p);
+            Assert.Fail((p.HasExited ? $"exited with {p.ExitCode}: " : "no proof in time: ") + await stderr);
+        }
+
+        return await proof;
     }
 
     private static async Task<int> FreePortAsync()
