@@ -60,6 +60,55 @@ public static partial class Cli
         }
     }
 
+    /// <summary>
+    /// File names under which <c>post</c> is <c>post serve</c>: go-spacemesh 1.7 starts <c>post-service</c>
+    /// (<c>post-service.exe</c>) next to its own binary with post-service's bare flags; earlier versions start
+    /// <c>service</c>.
+    /// </summary>
+    private static readonly string[] ServiceNames = ["post-service", "service"];
+
+    /// <summary>The arguments as the root command takes them: <c>serve</c> first when started as post-service.</summary>
+    public static string[] DispatchByName(string? invokedName, string[] args)
+    {
+        if (invokedName is null)
+        {
+            return args;
+        }
+
+        // Either separator: a Windows path may reach us with '\' on any OS (and '/' on Windows).
+        string name = invokedName[(invokedName.LastIndexOfAny(['/', '\\']) + 1)..];
+        if (name.EndsWith(".exe", StringComparison.OrdinalIgnoreCase))
+        {
+            name = name[..^4];
+        }
+
+        return ServiceNames.Contains(name, StringComparer.OrdinalIgnoreCase) ? ["serve", .. args] : args;
+    }
+
+    /// <summary>
+    /// The name this process was started under (its argv[0]): on Linux the first entry of /proc/self/cmdline, which is
+    /// the symlink's own name when started through a symlink (the process path resolves links); elsewhere the
+    /// executable's path (a renamed copy of the apphost on Windows). Under <c>dotnet post.dll</c> it is "dotnet".
+    /// </summary>
+    public static string? InvokedName()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var cmdline = File.ReadAllBytes("/proc/self/cmdline");
+                int end = Array.IndexOf(cmdline, (byte)0);
+                return System.Text.Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // /proc not mounted: fall back to the process path.
+            }
+        }
+
+        return Environment.ProcessPath;
+    }
+
     /// <summary>An I/O exception's message with the hint a user needs (a full disk, a read-only file system).</summary>
     internal static string IoMessage(Exception e, bool resumable)
     {

@@ -1,3 +1,7 @@
+using System.CommandLine;
 using Prover.Cli;
 
-return Cli.Run(CommandRegistry.CreateRoot(), args);
+var root = CommandRegistry.CreateRoot();
+// post-service's -V, also on the root (post -V, post --version).
+root.Options.OfType<VersionOption>().FirstOrDefault()?.Aliases.Add("-V");
+return Cli.Run(root, Cli.DispatchByName(Cli.InvokedName(), args));

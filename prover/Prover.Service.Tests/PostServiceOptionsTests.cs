@@ -74,7 +74,7 @@ public sealed class PostServiceOptionsTests : IDisposable
         { "-n 1000", o => o with { ScryptN = 1000 } },
         { "--min-num-units 5 is larger than --max-num-units 4", o => o with { MinNumUnits = 5, MaxNumUnits = 4 } },
         { "--threads -1", o => o with { Threads = -1 } },
-        { "--max-retries must be positive", o => o with { MaxRetries = 0 } },
+        { "--max-retries -1: must be 0 or more", o => o with { MaxRetries = -1 } },
         { "--dir is required", o => o with { DataDirs = [] } },
         { "the same directory is given twice", o => o with { DataDirs = ["a", "./a"] } },
         { "https needs --ca-cert", o => o with { Address = new Uri("https://node:1") } },

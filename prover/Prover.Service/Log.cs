@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "[{Id}] request with no known kind answered with GEN_PROOF_STATUS_ERROR")]
     public static partial void UnknownRequest(this ILogger logger, string id);
 
+    [LoggerMessage(15, LogLevel.Warning, "[{Id}] the node refused the connection: {Reason}; retrying in {Delay}")]
+    public static partial void RegisterRefused(this ILogger logger, string id, string reason, TimeSpan delay);
+
     [LoggerMessage(20, LogLevel.Error, "TLS: the node presented no certificate")]
     public static partial void TlsNoCertificate(this ILogger logger);
 

@@ -47,18 +47,25 @@ public sealed class NodeConnection
 
     private string Id => _dispatcher.Identity.ShortId;
 
-    /// <summary>Serves until <paramref name="cancellationToken"/> fires; throws <see cref="NodeUnreachableException"/> when retries run out.</summary>
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> fires; throws <see cref="NodeUnreachableException"/> when retries
+    /// run out. As post-service counts them: only attempts that could not reach the node are failed attempts (a node
+    /// that answers Register with an error status, e.g. "no coinbase" or "already registered", is retried without
+    /// limit); <c>--max-retries</c> N allows N + 1 attempts in a row; every connection that reaches the node resets the
+    /// count.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         int failedAttempts = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            bool registered = false;
+            var attempt = new Attempt(() => failedAttempts = 0);
             string reason;
             try
             {
-                registered = await ServeOnceAsync(() => { registered = true; failedAttempts = 0; }, cancellationToken);
+                await ServeOnceAsync(attempt, cancellationToken);
                 reason = "the node closed the stream";
+                attempt.Reach();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -71,6 +78,11 @@ public sealed class NodeConnection
             catch (RpcException e)
             {
                 reason = Describe(e);
+                if (e.Status.DebugException is null)
+                {
+                    // A status the node sent (a refusal of Register, or the end of a stream): the node was reached.
+                    attempt.Reach();
+                }
             }
             catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or System.Security.Authentication.AuthenticationException)
             {
@@ -79,16 +91,20 @@ public sealed class NodeConnection
 
             _metrics.SetConnected(false);
             _metrics.Reconnect();
-            if (!registered)
+            if (!attempt.Reached)
             {
                 failedAttempts++;
                 _logger.ConnectFailed(Id, _options.Address, failedAttempts, reason);
-                if (_options.MaxRetries is { } max && failedAttempts >= max)
+                if (_options.MaxRetries is { } max && failedAttempts > max)
                 {
                     _logger.GivingUp(Id, failedAttempts);
                     throw new NodeUnreachableException(
                         $"[{Id}] could not connect to {_options.Address} after {failedAttempts} attempts: {reason}");
                 }
+            }
+            else if (!attempt.Registered)
+            {
+                _logger.RegisterRefused(Id, reason, _options.ReconnectInterval);
             }
             else
             {
@@ -106,20 +122,38 @@ public sealed class NodeConnection
         }
     }
 
-    /// <summary>One connection: returns true when the stream was open (at least one request received).</summary>
-    private async Task<bool> ServeOnceAsync(Action onRegistered, CancellationToken cancellationToken)
+    /// <summary>What one connection attempt got to: the node (its response headers or a status) and the open stream.</summary>
+    private sealed class Attempt(Action onReached)
+    {
+        public bool Reached { get; private set; }
+
+        public bool Registered { get; set; }
+
+        public void Reach()
+        {
+            if (!Reached)
+            {
+                Reached = true;
+                onReached();
+            }
+        }
+    }
+
+    /// <summary>One connection: serves the Register stream until the node closes it.</summary>
+    private async Task ServeOnceAsync(Attempt attempt, CancellationToken cancellationToken)
     {
         _logger.Connecting(Id, _options.Address);
         using var channel = CreateChannel();
         var client = new PostService.PostServiceClient(channel);
         using var call = client.Register(cancellationToken: cancellationToken);
-        bool registered = false;
+        // The node's response headers (or its first request) prove the connection is up.
+        await call.ResponseHeadersAsync.WaitAsync(cancellationToken);
+        attempt.Reach();
         while (await call.ResponseStream.MoveNext(cancellationToken))
         {
-            if (!registered)
+            if (!attempt.Registered)
             {
-                registered = true;
-                onRegistered();
+                attempt.Registered = true;
                 _metrics.SetConnected(true);
                 _logger.Connected(Id);
             }
@@ -131,7 +165,6 @@ public sealed class NodeConnection
         }
 
         await call.RequestStream.CompleteAsync();
-        return registered;
     }
 
     private GrpcChannel CreateChannel()

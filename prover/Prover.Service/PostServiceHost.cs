@@ -157,10 +157,12 @@ public static class PostServiceHost
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
-        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // The libraries' own chatter stays at warnings and above even at debug/trace (never below --log-level).
+        var libraries = options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning;
+        builder.Logging.AddFilter("Microsoft", libraries);
+        builder.Logging.AddFilter("System.Net.Http", libraries);
+        builder.Logging.AddFilter("Grpc", libraries);
         if (configureLogging is null)
         {
             builder.Logging.AddSimpleConsole(o =>

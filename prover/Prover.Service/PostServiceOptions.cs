@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
 using Prover.Core.Pow;
 
@@ -29,7 +30,10 @@ public sealed record PostServiceOptions
 
     public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Consecutive failed connection attempts after which the service gives up; null = never.</summary>
+    /// <summary>
+    /// Failed connection attempts in a row tolerated before the service gives up (post-rs: max + 1 attempts in all; a
+    /// successful connection resets the count; a node that refuses Register is not a failed connection); null = never.
+    /// </summary>
     public int? MaxRetries { get; init; }
 
     /// <summary>Exit when this process dies (go-spacemesh passes its own PID).</summary>
@@ -62,6 +66,15 @@ public sealed record PostServiceOptions
     public int Nonces { get; init; } = 128;
 
     public RandomXMode RandomXMode { get; init; } = RandomXMode.Fast;
+
+    /// <summary>
+    /// CPU core ids the process (and so every proving thread) is restricted to, one proving thread per core
+    /// (post-service's <c>--pinned-cores</c>); null = no pinning.
+    /// </summary>
+    public IReadOnlyList<int>? PinnedCores { get; init; }
+
+    /// <summary>Least severe level logged (<c>--log-level</c> or <c>RUST_LOG</c>; post-service's default is info).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     public TlsSettings? Tls { get; init; }
 
@@ -140,6 +153,111 @@ public sealed record PostServiceOptions
         _ => throw new PostDataException($"--randomx-mode '{text}': expected 'fast' or 'light'"),
     };
 
+    /// <summary>Parses <c>--pinned-cores</c>: comma-separated CPU core ids, as post-service takes them (<c>0,1,2</c>).</summary>
+    public static IReadOnlyList<int> ParsePinnedCores(string text)
+    {
+        var cores = new List<int>();
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int core))
+            {
+                throw new PostDataException($"--pinned-cores '{text}': expected comma-separated CPU core ids, e.g. 0,1,2");
+            }
+
+            cores.Add(core);
+        }
+
+        ValidatePinnedCores(cores);
+        return cores;
+    }
+
+    /// <summary>Core ids <c>--pinned-cores</c> can name: this machine's (at most 64 on Windows, 1024 on Linux: the affinity masks).</summary>
+    public static int MaxPinnableCores => Math.Min(Environment.ProcessorCount, OperatingSystem.IsWindows() ? 64 : 1024);
+
+    private static void ValidatePinnedCores(IReadOnlyList<int> cores)
+    {
+        if (cores.Count == 0)
+        {
+            throw new PostDataException("--pinned-cores: give at least one CPU core id");
+        }
+
+        foreach (int core in cores)
+        {
+            if (core < 0 || core >= MaxPinnableCores)
+            {
+                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--pinned-cores: core {core} does not exist (this machine has cores 0..{MaxPinnableCores - 1})"));
+            }
+        }
+
+        if (cores.Distinct().Count() != cores.Count)
+        {
+            throw new PostDataException($"--pinned-cores {string.Join(',', cores)}: a core is given twice");
+        }
+    }
+
+    /// <summary>Parses a level as <c>--log-level</c> and <c>RUST_LOG</c> name them: off, error, warn, info, debug, trace.</summary>
+    public static LogLevel? TryParseLogLevel(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "OFF" => LogLevel.None,
+        "ERROR" => LogLevel.Error,
+        "WARN" or "WARNING" => LogLevel.Warning,
+        "INFO" => LogLevel.Information,
+        "DEBUG" => LogLevel.Debug,
+        "TRACE" => LogLevel.Trace,
+        _ => null,
+    };
+
+    /// <summary>Parses <c>--log-level</c>.</summary>
+    public static LogLevel ParseLogLevel(string text) => TryParseLogLevel(text)
+        ?? throw new PostDataException($"--log-level '{text}': expected error, warn, info, debug, trace or off");
+
+    /// <summary>
+    /// The level a <c>RUST_LOG</c> value sets for this service, env_logger style: comma-separated directives, each a
+    /// bare level (<c>debug</c>) or <c>target=level</c>. A directive for our targets (<c>post_service</c>,
+    /// <c>post</c> and their modules) wins; otherwise the last bare level; otherwise null (the default, info).
+    /// Directives that name other targets or do not parse are ignored, as env_logger does.
+    /// </summary>
+    public static LogLevel? LevelFromRustLog(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        LogLevel? bare = null, ours = null;
+        // env_logger: an optional "/regex" filter follows the directives.
+        foreach (var directive in value.Split('/')[0].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = directive.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                if (TryParseLogLevel(directive) is { } level)
+                {
+                    bare = level;
+                }
+                else if (IsOurTarget(directive))
+                {
+                    ours = LogLevel.Trace; // a bare target means "everything from it"
+                }
+
+                continue;
+            }
+
+            if (IsOurTarget(directive[..eq].Trim()) && TryParseLogLevel(directive[(eq + 1)..]) is { } targetLevel)
+            {
+                ours = targetLevel;
+            }
+        }
+
+        return ours ?? bare;
+    }
+
+    private static bool IsOurTarget(string target) =>
+        target is "post_service" or "post"
+        || target.StartsWith("post_service::", StringComparison.Ordinal)
+        || target.StartsWith("post::", StringComparison.Ordinal);
+
     /// <summary>
     /// Checks everything that does not need the data: throws <see cref="PostDataException"/> naming the flag at fault.
     /// </summary>
@@ -215,9 +333,14 @@ public sealed record PostServiceOptions
             throw new PostDataException("--reconnect-interval-s must not be negative");
         }
 
-        if (MaxRetries is <= 0)
+        if (MaxRetries is < 0)
         {
-            throw new PostDataException("--max-retries must be positive (the number of connection attempts before giving up)");
+            throw new PostDataException($"--max-retries {MaxRetries}: must be 0 or more (failed connection attempts tolerated before giving up)");
+        }
+
+        if (PinnedCores is { } cores)
+        {
+            ValidatePinnedCores(cores);
         }
 
         if (RemoteK2Pow is { } k2pow && k2pow.Scheme != Uri.UriSchemeHttp && k2pow.Scheme != Uri.UriSchemeHttps)

@@ -31,11 +31,17 @@ public static class ServeCommand
         var scryptR = Cli.Opt("-r", "scrypt r (only 1 is supported)", 1u);
         var scryptP = Cli.Opt("-p", "scrypt p (only 1 is supported)", 1u);
         var threads = Cli.Opt("--threads", "proving threads (0 = all cores)", 1).InRange(0, Cli.MaxThreads);
+        var pinnedCores = Cli.Opt<string?>("--pinned-cores",
+            "comma-separated CPU core ids (e.g. 0,1,2): one proving thread per core, and the whole process runs on these " +
+            "cores only (Linux, Windows); instead of --threads");
         var nonces = Cli.Opt("--nonces", "nonces per pass: a multiple of 16, at most 4096", 128).InRange(16, 4096);
         var randomxMode = Cli.Opt("--randomx-mode", "k2pow RandomX mode: fast (~2 GiB, quicker) or light (~256 MiB)", "fast");
         var watchPid = Cli.Opt<int?>("--watch-pid", "exit when the process with this PID exits (go-spacemesh passes its own)")
             .InRange(1, int.MaxValue);
-        var maxRetries = Cli.Opt<int?>("--max-retries", "give up after this many failed connection attempts in a row (default: never)");
+        var maxRetries = Cli.Opt<int?>("--max-retries",
+                "give up (exit 1) after this many retries: N + 1 failed connection attempts in a row; a node that refuses " +
+                "Register (no coinbase, already registered) is retried without limit (default: never give up)")
+            .InRange(0, int.MaxValue);
         var reconnect = Cli.Opt("--reconnect-interval-s", "seconds between connection attempts", 5UL).InRange(1UL, MaxSeconds);
         var caCert = Cli.Opt<string?>("--ca-cert", "PEM of the CA that signed the node's TLS certificate (with --cert and --key)");
         var cert = Cli.Opt<string?>("--cert", "PEM of this service's client certificate");
@@ -47,6 +53,10 @@ public static class ServeCommand
             .InRange(1, MaxParallelism);
         var remoteBackoff = Cli.Opt("--remote-k2pow-backoff", "seconds between polls of a running k2pow job", 5UL)
             .InRange(1UL, MaxSeconds);
+        var logLevel = Cli.Opt<string?>("--log-level",
+            "least severe log level: error, warn, info (default), debug, trace or off; overrides RUST_LOG " +
+            "(also read: RUST_LOG=debug or RUST_LOG=post_service=debug,info)");
+        var version = new VersionOption("--version", "-V");
 
         var command = new Command("serve",
             "Remote prover for go-spacemesh: dial the node's PostService, answer its metadata and proof requests " +
@@ -54,6 +64,7 @@ public static class ServeCommand
         {
             address, dirs, minUnits, maxUnits, k1, k2, powDifficulty, scryptN, scryptR, scryptP, threads, nonces, randomxMode,
             watchPid, maxRetries, reconnect, caCert, cert, key, domain, operatorAddress, remoteK2Pow, remoteParallelism, remoteBackoff,
+            pinnedCores, logLevel, version,
         };
 
         command.SetAction(parse =>
@@ -77,6 +88,13 @@ public static class ServeCommand
                 throw new PostDataException("--domain only applies with --ca-cert, --cert and --key");
             }
 
+            // --pinned-cores sets the thread count; post-service refuses it together with --threads.
+            var cores = parse.GetValue(pinnedCores) is { } coreList ? PostServiceOptions.ParsePinnedCores(coreList) : null;
+            if (cores is not null && parse.GetResult(threads) is { Implicit: false })
+            {
+                throw new PostDataException("--pinned-cores and --threads cannot be used together (--pinned-cores runs one thread per core)");
+            }
+
             var options = new PostServiceOptions
             {
                 Address = PostServiceOptions.ParseAddress(parse.GetValue(address)),
@@ -89,7 +107,11 @@ public static class ServeCommand
                 ScryptN = parse.GetValue(scryptN),
                 ScryptR = parse.GetValue(scryptR),
                 ScryptP = parse.GetValue(scryptP),
-                Threads = parse.GetValue(threads),
+                Threads = cores?.Count ?? parse.GetValue(threads),
+                PinnedCores = cores,
+                LogLevel = parse.GetValue(logLevel) is { } level
+                    ? PostServiceOptions.ParseLogLevel(level)
+                    : PostServiceOptions.LevelFromRustLog(Environment.GetEnvironmentVariable("RUST_LOG")) ?? Microsoft.Extensions.Logging.LogLevel.Information,
                 Nonces = parse.GetValue(nonces),
                 RandomXMode = PostServiceOptions.ParseRandomXMode(parse.GetValue(randomxMode)),
                 WatchPid = parse.GetValue(watchPid),
@@ -113,6 +135,11 @@ public static class ServeCommand
                 }
 
                 using var host = PostServiceHost.Build(options, Prover.Service.Proving.ServiceProvers.Create);
+                if (options.PinnedCores is { } pinned)
+                {
+                    CorePinning.Pin(pinned);
+                }
+
                 return PostServiceHost.RunAsync(host).GetAwaiter().GetResult();
             }
             finally
