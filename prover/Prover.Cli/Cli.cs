@@ -13,7 +13,8 @@ public static partial class Cli
     /// <summary>Commands whose interruption keeps the work done so far (a re-run resumes it).</summary>
     private static readonly HashSet<string> Resumable = new(StringComparer.Ordinal) { "init" };
 
-    public static int Run(RootCommand root, string[] args)
+    /// <param name="asService">started as <c>post-service</c>: the flags are <c>post serve</c>'s.</param>
+    public static int Run(RootCommand root, string[] args, bool asService = false)
     {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -23,7 +24,9 @@ public static partial class Cli
                 Console.Error.WriteLine($"error: {message}");
             }
 
-            Console.Error.WriteLine("Run 'post --help' or 'post <command> --help' for the flags.");
+            Console.Error.WriteLine(asService
+                ? "Run 'post-service --help' for the flags."
+                : "Run 'post --help' or 'post <command> --help' for the flags.");
             return ExitCodes.BadInput;
         }
 
