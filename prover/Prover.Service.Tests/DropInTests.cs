@@ -128,7 +128,8 @@ public sealed class DropInTests : IDisposable
         int port = await FreePortAsync();
         var sessions = 0;
         TestNode? server = null;
-        using var p = StartPostService([.. SmallDataArgv(port, dir), "--max-retries", "1", "--reconnect-interval-s", "2"]);
+        // 5 s between attempts: the test node must be up before the second one even on a loaded machine.
+        using var p = StartPostService([.. SmallDataArgv(port, dir), "--max-retries", "1", "--reconnect-interval-s", "5"]);
         var log = new System.Text.StringBuilder();
         var stderrDone = Task.Run(async () =>
         {
