@@ -13,7 +13,9 @@ namespace Prover.Service;
 /// <summary>
 /// mTLS towards the node's TLS listener (spec §8.4): the node's certificate must chain to the CA of <c>--ca-cert</c>
 /// (and only to it: the system store is not consulted) and match the server name (<c>--domain</c>, else the host of
-/// <c>--address</c>); this service authenticates with <c>--cert</c>/<c>--key</c>. Problems are logged in plain words.
+/// <c>--address</c>); this service authenticates with <c>--cert</c>/<c>--key</c>, sending every certificate of
+/// <c>--cert</c> (the leaf, then its intermediates) as tonic does; ECDSA, RSA and (on Linux) Ed25519 keys. Problems are
+/// logged in plain words.
 /// </summary>
 public sealed partial class NodeTls : IDisposable
 {
