@@ -50,7 +50,7 @@ public sealed class TestNode : IAsyncDisposable
                     https.ServerCertificate = tls.ServerCertificate;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                     // Like go-spacemesh: tls.RequireAndVerifyClientCert with ClientCAs = the CA.
-                    https.ClientCertificateValidation = (cert, _, _) => tls.ClientIsTrusted(cert);
+                    https.ClientCertificateValidation = (cert, chain, _) => tls.ClientIsTrusted(cert, chain);
                 });
             }
         }));
@@ -225,12 +225,29 @@ public sealed class GoSpacemeshNode
 /// <summary>Server-side TLS of the test node: a certificate and the CA its clients must chain to.</summary>
 public sealed record ServerTls(X509Certificate2 ServerCertificate, X509Certificate2 ClientCa)
 {
-    public bool ClientIsTrusted(X509Certificate2 client)
+    /// <summary>The public-key algorithm (OID) of every client certificate presented.</summary>
+    public ConcurrentQueue<string> ClientKeyAlgorithms { get; } = new();
+
+    /// <summary>
+    /// Like Go's crypto/tls: the intermediates the client sent (in <paramref name="presented"/>) may complete the path,
+    /// but only <see cref="ClientCa"/> is trusted.
+    /// </summary>
+    public bool ClientIsTrusted(X509Certificate2 client, X509Chain? presented = null)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ClientCa);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            foreach (var element in presented.ChainElements.Skip(1))
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        ClientKeyAlgorithms.Enqueue(client.PublicKey.Oid.Value ?? "?");
         return chain.Build(client);
     }
 }

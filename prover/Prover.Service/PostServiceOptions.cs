@@ -280,12 +280,8 @@ public sealed record PostServiceOptions
                 $"--address {Address}: https needs --ca-cert, --cert and --key (mTLS with the node's TLS listener)");
         }
 
-        if (Address.Scheme == Uri.UriSchemeHttp && Tls is not null)
-        {
-            throw new PostDataException(
-                $"--address {Address}: --ca-cert/--cert/--key are given but the address is http://; use https:// for the node's TLS listener");
-        }
-
+        // http:// with --ca-cert/--cert/--key: post-rs (tonic) ignores the TLS settings and connects in plaintext; so do
+        // we, with a warning (NodeTls.Load). The files must still exist, as post-rs reads them at start.
         if (Tls is { } tls)
         {
             RequireFile(tls.CaCert, "--ca-cert");
