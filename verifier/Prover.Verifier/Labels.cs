@@ -19,7 +19,7 @@ public static class Labels
             throw new ArgumentException("node id and commitment ATX id must be 32 bytes each.");
         }
 
-        var hasher = Blake3.CreateHasher();
+        var hasher = Blake3Reference.CreateHasher();
         hasher.Update(nodeId);
         hasher.Update(commitmentAtxId);
         var commitment = new byte[32];

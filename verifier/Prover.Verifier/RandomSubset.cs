@@ -65,7 +65,7 @@ public static class RandomSubset
             if (_position + 2 > _buffer.Length)
             {
                 var longer = new byte[Math.Max(initialLength, _buffer.Length * 2)];
-                Blake3.Hash(input, longer);
+                Blake3Reference.Hash(input, longer);
                 _buffer = longer;
             }
 
