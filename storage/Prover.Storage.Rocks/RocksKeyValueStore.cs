@@ -5,7 +5,8 @@ namespace Prover.Storage.Rocks;
 /// <summary>
 /// <see cref="IKeyValueStore"/> over RocksDB (the role of Nethermind's <c>DbOnTheRocks</c>). Opening creates the
 /// directory, the database and any missing column family; write batches are RocksDB write batches, so they are atomic;
-/// iterators are RocksDB iterators, which read an implicit snapshot. <see cref="Dispose"/> closes the database.
+/// iterators are RocksDB iterators, which read an implicit snapshot. <see cref="Dispose"/> closes the database;
+/// as RocksDB requires, dispose every iterator and batch first.
 /// </summary>
 public sealed class RocksKeyValueStore : IKeyValueStore
 {
@@ -48,7 +49,7 @@ public sealed class RocksKeyValueStore : IKeyValueStore
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ColumnNames => _names;
+    public IReadOnlyList<string> ColumnNames => _names.AsReadOnly();
 
     /// <inheritdoc/>
     public IColumnFamily GetColumn(string name)

@@ -29,7 +29,7 @@ public sealed class InMemoryKeyValueStore : IKeyValueStore
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ColumnNames => _names;
+    public IReadOnlyList<string> ColumnNames => _names.AsReadOnly();
 
     /// <inheritdoc/>
     public IColumnFamily GetColumn(string name)
