@@ -87,13 +87,14 @@ public sealed class Initializer
             throw new PostDataException("--vrf-difficulty must be 32 bytes");
         }
 
-        if (o.VrfDifficulty is { } vrf && Prover.Core.Pow.K2PowDifficulty.ExpectedHashes(vrf) > Math.Pow(2, 64))
+        double expectedLabels = o.VrfDifficulty is { } vrf ? Prover.Core.Pow.K2PowDifficulty.ExpectedHashes(vrf) : 0;
+        if (expectedLabels > Math.Pow(2, 64))
         {
             // The nonce is the first label whose output is below the difficulty; labels have 64-bit indices.
-            throw new PostDataException(Prover.Core.Pow.K2PowDifficulty.ExpectedHashes(vrf) is double.PositiveInfinity
+            throw new PostDataException(double.IsPositiveInfinity(expectedLabels)
                 ? "--vrf-difficulty is 0: no label output is below it, so the VRF nonce search would never end"
                 : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"--vrf-difficulty needs about 2^{Math.Log2(Prover.Core.Pow.K2PowDifficulty.ExpectedHashes(vrf)):F0} labels per VRF nonce, more than the 2^64 label indices: the search would never end"));
+                    $"--vrf-difficulty needs about 2^{Math.Log2(expectedLabels):F0} labels per VRF nonce, more than the 2^64 label indices: the search would never end"));
         }
 
         var layout = new PostDataLayout(o.LabelsPerUnit * o.NumUnits, o.MaxFileSize / PostDataLayout.LabelSize);
