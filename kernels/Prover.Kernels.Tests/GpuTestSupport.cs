@@ -3,7 +3,7 @@ using Prover.Kernels.Gpu;
 
 namespace Prover.Kernels.Tests;
 
-/// <summary>Known-answer vectors (copied from ../shared/vectors into TestData/) and helpers for the GPU kernel tests.</summary>
+/// <summary>Known-answer vectors (one copy in the repo's vectors/, linked into TestData/) and helpers for the GPU kernel tests.</summary>
 internal static class GpuTestSupport
 {
     public static JsonElement Load(string file) => TestVectors.Load(file);

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Prover.Verifier.Tests;
 
-/// <summary>Loads the known-answer vectors copied from ../shared/vectors into TestData/.</summary>
+/// <summary>Loads the known-answer vectors kept once in the repo's vectors/ and linked into TestData/.</summary>
 internal static class Vectors
 {
     public static JsonElement Load(string file)
