@@ -55,6 +55,25 @@ public class AtxRoundTripTests
     }
 
     [Fact]
+    public void Preparing_an_initial_v1_atx_for_signing_sets_node_id_and_smesher_before_the_id_is_taken()
+    {
+        var v = Load("atx_v1.json").First(v => v.Str("kind") == "atx_v1" && !v.GetProperty("fields").IsNull("NodeID"));
+        var atx = ActivationTxV1.Decode(Hex(v.Str("hex")!));
+        var signer = atx.SmesherId;
+        atx.NodeId = null;
+        atx.SmesherId = NodeId.Zero;
+        Assert.NotEqual(v.Str("id"), atx.ComputeId().ToString());
+        Assert.Equal(v.Str("signed_bytes"), Hex(atx.PrepareForSigning(signer)));
+        Assert.Equal(signer, atx.NodeId);
+        Assert.Equal(signer, atx.SmesherId);
+
+        var later = Load("atx_v1.json").First(v => v.Str("kind") == "atx_v1" && v.GetProperty("fields").IsNull("NodeID"));
+        var next = ActivationTxV1.Decode(Hex(later.Str("hex")!));
+        Assert.Equal(later.Str("signed_bytes"), Hex(next.PrepareForSigning(signer)));
+        Assert.Null(next.NodeId);
+    }
+
+    [Fact]
     public void A_v1_option_tag_of_0x02_decodes_as_absent_and_keeps_the_id()
     {
         var v = Load("atx_v1.json").First(v => v.Str("kind") == "atx_v1" && v.IsNull("fields") is false

@@ -143,6 +143,22 @@ public sealed class ActivationTxV1 : IScaleEncodable, IScaleDecodable<Activation
     }
 
     /// <summary>
+    /// Prepares the ATX for signing by <paramref name="signer"/> as go-spacemesh's <c>Sign</c> does: sets
+    /// <see cref="SmesherId"/>, and <see cref="NodeId"/> too when the ATX is initial (before the ID is computed).
+    /// Returns <see cref="SignedBytes()"/>, the message to sign in the ATX domain.
+    /// </summary>
+    public byte[] PrepareForSigning(NodeId signer)
+    {
+        if (IsInitial)
+        {
+            NodeId = signer;
+        }
+
+        SmesherId = signer;
+        return SignedBytes();
+    }
+
+    /// <summary>
     /// The message the smesher signs, without the signer's prefix: <c>scale(ATXMetadataV1{PublishEpoch compact32,
     /// MsgHash [32] = ID})</c>. The signer prepends <c>GenesisID ‖ 0x00</c> (ATX domain).
     /// </summary>

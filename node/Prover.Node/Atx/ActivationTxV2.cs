@@ -167,6 +167,13 @@ public sealed class ActivationTxV2 : IScaleEncodable, IScaleDecodable<Activation
     /// <summary>The ATX ID: the merkle root of <see cref="IdLeaves"/> with node hash <c>blake3(0x01 ‖ L ‖ R)</c>.</summary>
     public AtxId ComputeId() => new(AtxMerkleTree.RootOf(IdLeaves())!);
 
+    /// <summary>Sets <see cref="SmesherId"/> and returns the message to sign in the ATX domain (the ID).</summary>
+    public byte[] PrepareForSigning(NodeId signer)
+    {
+        SmesherId = signer;
+        return SignedBytes();
+    }
+
     /// <summary>The message the smesher signs, without the signer's prefix: the 32-byte ID (ATX domain).</summary>
     public byte[] SignedBytes() => ComputeId().ToArray();
 

@@ -12,13 +12,23 @@ namespace Prover.Node.Atx;
 internal sealed class AtxMerkleTree
 {
     private static readonly byte[] Padding = new byte[32];
+
+    // ZeroRoots[h] is the root of 2^h zero leaves: what AddZeros carries up in one step.
+    private static readonly byte[][] ZeroRoots = BuildZeroRoots(24);
+
     private readonly List<byte[]?> _parking = [null];
 
     /// <summary>Adds a leaf; null or empty is Go's nil leaf.</summary>
-    public void Add(byte[]? leaf)
+    public void Add(byte[]? leaf) => Carry(0, leaf is { Length: > 0 } ? leaf : null);
+
+    private void Carry(int layer, byte[]? node)
     {
-        var node = leaf is { Length: > 0 } ? leaf : null;
-        for (var layer = 0; ; layer++)
+        while (_parking.Count <= layer)
+        {
+            _parking.Add(null);
+        }
+
+        for (; ; layer++)
         {
             if (_parking[layer] is null)
             {
@@ -38,10 +48,33 @@ internal sealed class AtxMerkleTree
     /// <summary>Adds <paramref name="count"/> 32-byte zero leaves (the fixed-size padding go-spacemesh adds).</summary>
     public void AddZeros(int count)
     {
-        for (var i = 0; i < count; i++)
+        // 2^h zero leaves added while nothing is parked below layer h end as one node, the zero-subtree root, carried
+        // in at layer h: the same state leaf-by-leaf insertion reaches, in O(log n) hashes instead of O(n).
+        while (count > 0)
         {
-            Add(Padding);
+            var h = 0;
+            while (h + 1 < ZeroRoots.Length
+                && (1 << (h + 1)) <= count
+                && (h >= _parking.Count || _parking[h] is null))
+            {
+                h++;
+            }
+
+            Carry(h, ZeroRoots[h]);
+            count -= 1 << h;
         }
+    }
+
+    private static byte[][] BuildZeroRoots(int levels)
+    {
+        var roots = new byte[levels][];
+        roots[0] = Padding;
+        for (var i = 1; i < levels; i++)
+        {
+            roots[i] = Hash(roots[i - 1], roots[i - 1]);
+        }
+
+        return roots;
     }
 
     /// <summary>The root (null when the tree is empty or holds only nil leaves).</summary>
@@ -83,11 +116,18 @@ internal sealed class AtxMerkleTree
     private static byte[] Hash(byte[] left, byte[] right)
     {
         var output = new byte[32];
-        using var hasher = Blake3.CreateHasher();
-        hasher.Update([0x01]);
-        hasher.Update(left);
-        hasher.Update(right);
-        hasher.Finalize(output);
+        var length = 1 + left.Length + right.Length;
+        var rented = length > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        var message = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        message[0] = 0x01;
+        left.CopyTo(message[1..]);
+        right.CopyTo(message[(1 + left.Length)..]);
+        Blake3.Hash(message, output);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+
         return output;
     }
 }
