@@ -11,6 +11,7 @@ namespace Prover.Node.Vrf;
 public sealed class VrfSigner : IDisposable
 {
     private readonly byte[] _seed;
+    private bool _disposed;
 
     /// <summary>The VRF of <paramref name="signer"/>'s key.</summary>
     public VrfSigner(EdSigner signer)
@@ -26,11 +27,9 @@ public sealed class VrfSigner : IDisposable
     /// <summary>The 80-byte proof π of <paramref name="message"/>.</summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
-        ObjectDisposedException.ThrowIf(_seed.Length == 0 || _disposed, this);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         return EcVrf.Prove(_seed, message);
     }
-
-    private bool _disposed;
 
     /// <inheritdoc/>
     public void Dispose()
