@@ -89,7 +89,7 @@ public sealed class PostServiceRegistry : IPostProofSource
         ArgumentNullException.ThrowIfNull(requests);
         if (!_allowConnections) throw new RpcException(new Status(StatusCode.FailedPrecondition, "node is not ready to accept connections"));
 
-        using var connection = new Connection(responses, requests, aborted);
+        var connection = new Connection(responses, requests, aborted);
         ServiceResponse answer;
         try
         {
@@ -269,9 +269,10 @@ public sealed class PostServiceRegistry : IPostProofSource
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>One prover's stream: one command at a time, closed for good on the first broken read or write.</summary>
+    /// <summary>One prover's stream: one command at a time, closed for good on the first broken read or write. Its
+    /// semaphore is never disposed: a command may still be finishing when the stream's call ends.</summary>
     private sealed class Connection(IAsyncStreamReader<ServiceResponse> responses, IAsyncStreamWriter<NodeRequest> requests,
-        CancellationToken aborted) : IDisposable
+        CancellationToken aborted)
     {
         private readonly SemaphoreSlim _oneCommand = new(1, 1);
         private readonly TaskCompletionSource _closed = NewSignal();
@@ -316,8 +317,6 @@ public sealed class PostServiceRegistry : IPostProofSource
                 _oneCommand.Release();
             }
         }
-
-        public void Dispose() => _oneCommand.Dispose();
 
         private PostServiceUnavailableException Gone(Exception? inner)
         {
