@@ -271,6 +271,7 @@ public sealed class PostServiceRegistry : IPostProofSource
 
     /// <summary>One prover's stream: one command at a time, closed for good on the first broken read or write. Its
     /// semaphore is never disposed: a command may still be finishing when the stream's call ends.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim without a wait handle holds nothing to release, and disposing it could fault a command still finishing")]
     private sealed class Connection(IAsyncStreamReader<ServiceResponse> responses, IAsyncStreamWriter<NodeRequest> requests,
         CancellationToken aborted)
     {
