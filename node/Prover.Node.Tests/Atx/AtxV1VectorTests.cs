@@ -37,14 +37,15 @@ public class AtxV1VectorTests
 
         // Field by field, through the canonical encoding of the object built from the JSON.
         Assert.Equal(Hex(expected.Encode()), Hex(atx.Encode()));
-        if (v.Str("inner_hex") is { } inner)
-        {
-            Assert.Equal(inner, Hex(atx.EncodeInner()));
-        }
-
         // A non-canonical but accepted blob keeps its ID: the ID hashes the re-encoded struct.
-        var canonical = v.Str("canonical_hex") ?? v.Str("hex");
-        Assert.Equal(canonical, Hex(atx.Encode()));
+        if (Canonical(v) is { } canonical)
+        {
+            Assert.Equal(canonical, Hex(atx.Encode()));
+            if (v.Str("inner_hex") is { } inner)
+            {
+                Assert.Equal(inner, Hex(atx.EncodeInner()));
+            }
+        }
 
         Assert.Equal(v.Str("id"), atx.ComputeId().ToString());
         Assert.Equal(v.Str("id"), expected.ComputeId().ToString());
@@ -103,11 +104,24 @@ public class AtxV1VectorTests
         var v = Vectors[index];
         var atx = AtxJson.V1(v.GetProperty("fields"));
         var expected = v.GetProperty("errors").EnumerateArray().Select(e => e.GetString()).ToArray();
-        var errors = AtxSyntax.Check(atx);
+        var errors = AtxSyntax.Check(atx, CurrentEpoch(v));
         Assert.Equal(expected, errors.Select(e => e.Message).ToArray());
 
         // The same ATX survives the codec unchanged, so `post atx decode` reports the same reasons.
         var decoded = ActivationTxV1.Decode(atx.Encode());
-        Assert.Equal(expected, AtxSyntax.Check(decoded).Select(e => e.Message).ToArray());
+        Assert.Equal(expected, AtxSyntax.Check(decoded, CurrentEpoch(v)).Select(e => e.Message).ToArray());
     }
+
+    private static Prover.Node.Types.EpochId? CurrentEpoch(JsonElement v) =>
+        v.TryGetProperty("current_epoch", out var e) && e.ValueKind == JsonValueKind.Number
+            ? new Prover.Node.Types.EpochId(e.GetUInt32())
+            : null;
+
+    // The blob re-encodes to itself unless the vector says it is a non-canonical (accepted) form; then to the
+    // canonical form when the vector gives it.
+    private static string? Canonical(JsonElement v) =>
+        v.Str("canonical_hex")
+        ?? (v.Str("kind") is "atx_v1" or "atx_v2" && !(v.Str("what") ?? string.Empty).Contains("canonical", StringComparison.OrdinalIgnoreCase)
+            ? v.Str("hex")
+            : null);
 }
