@@ -42,7 +42,7 @@ public static class Ed25519
     }
 
     /// <summary>libsodium's strict, cofactorless verify; acceptance implies acceptance under every preset.</summary>
-    private static bool LibsodiumAccepts(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    internal static bool LibsodiumAccepts(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
         var algorithm = SignatureAlgorithm.Ed25519;
         return PublicKey.TryImport(algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var key)
