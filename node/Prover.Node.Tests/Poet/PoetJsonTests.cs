@@ -56,4 +56,14 @@ public class PoetJsonTests
         Assert.Equal(served.Members, back.Members);
         Assert.Equal(served.Pubkey, back.Pubkey);
     }
+
+    [Fact]
+    public void Responses_carry_default_fields_as_the_gateway_emits_them()
+    {
+        var info = PoetJson.WriteInfo(new PoetInfo([1], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)));
+        Assert.Equal("{\"servicePubkey\":\"AQ==\",\"phaseShift\":\"30s\",\"cycleGap\":\"30s\",\"certifier\":null}", Encoding.UTF8.GetString(info));
+        var pow = PoetJson.WritePowParams(new PoetPowParams(0, [1, 2]));
+        Assert.Equal("{\"powParams\":{\"difficulty\":0,\"challenge\":\"AQI=\"}}", Encoding.UTF8.GetString(pow));
+        Assert.Equal(new byte[] { 1, 2 }, PoetJson.ReadPowParams(pow).Challenge);
+    }
 }

@@ -39,6 +39,16 @@ public sealed class PoetServiceTests : IDisposable
     private static byte[] Challenge(int seed) => System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(seed));
 
     [Fact]
+    public void The_registration_signature_vector_verifies_over_prefix_and_challenge_only()
+    {
+        var v = Vectors.Of("poet.json", "poet_submit_signature").Single();
+        var check = new NSecPoetSignatureCheck();
+        byte[] message = [.. v.Hex("prefix"), .. v.Hex("challenge")];
+        Assert.Equal(v.GetProperty("valid_stdlib").GetBoolean(), check.Verify(v.Hex("node_id"), message, v.Hex("signature")));
+        Assert.False(check.Verify(v.Hex("node_id"), v.Hex("challenge"), v.Hex("signature")));
+    }
+
+    [Fact]
     public void Round_times_follow_phase_shift_epoch_and_cycle_gap()
     {
         Assert.Equal(Genesis + TimeSpan.FromSeconds(30), Timing.RoundStart(0));

@@ -8,8 +8,9 @@ namespace Prover.Node.Poet;
 /// <summary>
 /// The PoET REST API's JSON as grpc-gateway writes it with its default protojson marshaller (poet's
 /// <c>rpc.api.v1</c> messages): lowerCamelCase field names (<c>servicePubkey</c>, <c>provenLeaves</c> …), bytes as
-/// standard base64, 64-bit integers as strings, durations as <c>"1.500s"</c>, timestamps as RFC 3339 in UTC, fields with
-/// default values left out. Reading accepts what protojson accepts: camelCase or the proto's snake_case names, base64
+/// standard base64, 64-bit integers as strings, durations as <c>"1.500s"</c>, timestamps as RFC 3339 in UTC. Responses
+/// carry every field, defaults included (the gateway's <c>EmitUnpopulated</c>); requests leave defaults out, as
+/// go-spacemesh's <c>protojson.Marshal</c> does. Reading accepts what protojson accepts: camelCase or the proto's snake_case names, base64
 /// standard or URL-safe with or without padding, 64-bit integers as strings or numbers; unknown fields are ignored.
 /// </summary>
 public static class PoetJson
@@ -20,9 +21,10 @@ public static class PoetJson
         ArgumentNullException.ThrowIfNull(info);
         return Write(w =>
         {
-            WriteBytes(w, "servicePubkey", info.ServicePubkey);
+            w.WriteBase64String("servicePubkey", info.ServicePubkey);
             w.WriteString("phaseShift", FormatDuration(info.PhaseShift));
             w.WriteString("cycleGap", FormatDuration(info.CycleGap));
+            w.WriteNull("certifier");
         });
     }
 
@@ -44,7 +46,8 @@ public static class PoetJson
         return Write(w =>
         {
             w.WriteStartObject("powParams");
-            WritePowFields(w, pow);
+            w.WriteNumber("difficulty", pow.Difficulty);
+            w.WriteBase64String("challenge", pow.Challenge);
             w.WriteEndObject();
         });
     }
@@ -135,14 +138,14 @@ public static class PoetJson
         {
             w.WriteStartObject("proof");
             w.WriteStartObject("proof");
-            WriteBytes(w, "root", served.Proof.Root.Span);
+            w.WriteBase64String("root", served.Proof.Root.Span);
             WriteHashes(w, "provenLeaves", served.Proof.ProvenLeaves);
             WriteHashes(w, "proofNodes", served.Proof.ProofNodes);
             w.WriteEndObject();
             WriteHashes(w, "members", served.Members);
             w.WriteString("leaves", served.Proof.LeafCount.ToString(CultureInfo.InvariantCulture));
             w.WriteEndObject();
-            WriteBytes(w, "pubkey", served.Pubkey);
+            w.WriteBase64String("pubkey", served.Pubkey);
         });
     }
 
