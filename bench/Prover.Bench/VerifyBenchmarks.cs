@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using Prover.Bench.Core;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Xml.Linq;
-using Prover.Cli.Bench;
+using Prover.Bench.Core;
 using Prover.Cli.Commands;
 using Prover.Core.Init;
 using Prover.Core.Proving;

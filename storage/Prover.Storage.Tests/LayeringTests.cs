@@ -51,10 +51,13 @@ public sealed class LayeringTests
     /// <summary>Projects that must never be reachable, even transitively, from the key project.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> NeverReaches = new Dictionary<string, string[]>
     {
-        [Core] = [Kernels, Verifier, Storage, StorageRocks, Node, NodeHost, Service, Cli, Contracts],
-        [Verifier] = [Kernels],
+        [Core] = [Kernels, Verifier, Storage, StorageRocks, Node, NodeHost, Service, Cli, Contracts, BenchCore, Bench],
+        [Verifier] = [Kernels, BenchCore, Bench],
+        [Kernels] = [BenchCore, Bench, Cli, Service],  // hot paths: the bench measures them, never the other way
         [Storage] = [StorageRocks, Kernels, Verifier, Node, NodeHost, Service, Cli],
-        [Node] = [Kernels, StorageRocks, Service, Cli, NodeHost],
+        [Node] = [Kernels, StorageRocks, Service, Cli, NodeHost, BenchCore],
+        [Service] = [BenchCore, Bench, Cli],           // in prover/ only the CLI takes the bench library
+        [BenchCore] = [Cli, Service, Bench],           // a library: no command line, no service
     };
 
     /// <summary>Packages only some projects may reference (tests included): native code stays in its one home.</summary>
@@ -100,6 +103,9 @@ public sealed class LayeringTests
     [InlineData(Verifier, Kernels, "Prover.Verifier -> Prover.Kernels")]
     [InlineData(Core, Storage, "Prover.Core -> Prover.Storage")]
     [InlineData(Storage, StorageRocks, "Prover.Storage -> Prover.Storage.Rocks")]
+    [InlineData(Service, BenchCore, "Prover.Service -> Prover.Bench.Core")]
+    [InlineData(Kernels, BenchCore, "Prover.Kernels -> Prover.Bench.Core")]
+    [InlineData(BenchCore, Cli, "Prover.Bench.Core -> Prover.Cli")]
     public void A_forbidden_project_reference_is_reported(string from, string to, string expected)
     {
         var projects = ReadRepository().Select(p => p.Name == from ? p with { Projects = [.. p.Projects, to] } : p);
@@ -114,6 +120,22 @@ public sealed class LayeringTests
         var violations = Check(projects);
         Assert.Contains(violations, v => v.Contains("Prover.Node reaches Prover.Kernels", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Contains("Prover.Verifier reaches Prover.Kernels", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_kernels_never_drive_the_initializer_or_the_prover()
+    {
+        // Kernels implements Core's interfaces (label providers, proving scanners); running a whole Initializer or
+        // PostProver is the bench's job (bench/Prover.Bench.Core, SampleProof), not a hot path's.
+        var root = RepositoryRoot();
+        var kernels = System.IO.Path.Combine(root, "kernels", Kernels);
+        var offenders = Directory.EnumerateFiles(kernels, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !System.IO.Path.GetRelativePath(kernels, file).Replace('\\', '/').Split('/').Any(part => part is "bin" or "obj"))
+            .Where(file => System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(file), @"\b(Initializer|PostProver)\b"))
+            .Select(file => System.IO.Path.GetRelativePath(root, file))
+            .ToList();
+        Assert.NotEmpty(Directory.EnumerateFiles(kernels, "*.cs", SearchOption.AllDirectories)); // the scan found sources
+        Assert.True(offenders.Count == 0, "Kernels uses Initializer or PostProver in: " + string.Join(", ", offenders));
     }
 
     [Theory]

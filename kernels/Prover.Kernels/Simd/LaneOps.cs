@@ -39,49 +39,15 @@ internal unsafe interface ILaneOps<TVec>
     static abstract TVec RotateLeft7(TVec value);
 
     /// <summary>
-    /// Transposes the Lanes × Lanes word block <paramref name="words"/>[0..Lanes) (vector m = word m of every lane) and
-    /// writes lane k's Lanes consecutive words to <paramref name="destination"/> + k·<paramref name="laneStride"/>.
+    /// The Lanes × Lanes transpose network of this width, written once: reads input vectors 0 … Lanes − 1 from
+    /// <paramref name="load"/> and hands output vector k, whose element m is element k of input vector m, to
+    /// <paramref name="store"/>. The word-sliced block (vector m = word m of every lane) becomes lane-major blocks
+    /// (vector k = Lanes consecutive words of lane k) and back. The struct type arguments choose the source (registers or
+    /// scratch rows) and the sink (plain or streaming stores, XOR into registers); the JIT specialises each combination.
     /// </summary>
-    static abstract void TransposeStore(TVec* words, uint* destination, nint laneStride);
-
-    /// <summary>
-    /// <see cref="TransposeStore"/> with non-temporal (streaming) stores where available, which skip the read-for-ownership
-    /// of each destination line. <paramref name="destination"/> and the lane stride keep vector alignment.
-    /// </summary>
-    static abstract void TransposeStoreNonTemporal(TVec* words, uint* destination, nint laneStride);
-
-    /// <summary>
-    /// Reads Lanes consecutive words of lane k from <paramref name="rows"/>[k] + <paramref name="offset"/>, transposes them
-    /// to word vectors and XORs word m into <paramref name="words"/>[m].
-    /// </summary>
-    static abstract void TransposeLoadXor(uint** rows, nint offset, TVec* words);
-}
-
-/// <summary>Portable scalar transposes used where a width is not hardware accelerated (correct, not fast).</summary>
-internal static unsafe class PortableTranspose
-{
-    public static void Store(uint* words, int lanes, uint* destination, nint laneStride)
-    {
-        for (int k = 0; k < lanes; k++)
-        {
-            for (int m = 0; m < lanes; m++)
-            {
-                destination[(k * laneStride) + m] = words[(m * lanes) + k];
-            }
-        }
-    }
-
-    public static void LoadXor(uint** rows, nint offset, int lanes, uint* words)
-    {
-        for (int k = 0; k < lanes; k++)
-        {
-            uint* row = rows[k] + offset;
-            for (int m = 0; m < lanes; m++)
-            {
-                words[(m * lanes) + k] ^= row[m];
-            }
-        }
-    }
+    static abstract void Transpose<TLoad, TStore>(TLoad load, TStore store)
+        where TLoad : struct, ILoadOp<TVec>
+        where TStore : struct, IStoreOp<TVec>;
 }
 
 /// <summary>One lane in a general-purpose register.</summary>
@@ -116,13 +82,12 @@ internal readonly unsafe struct ScalarOps : ILaneOps<uint>
     public static uint RotateLeft7(uint value) => BitOperations.RotateLeft(value, 7);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeStore(uint* words, uint* destination, nint laneStride) => *destination = *words;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeStoreNonTemporal(uint* words, uint* destination, nint laneStride) => *destination = *words;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeLoadXor(uint** rows, nint offset, uint* words) => *words ^= rows[0][offset];
+    public static void Transpose<TLoad, TStore>(TLoad load, TStore store)
+        where TLoad : struct, ILoadOp<uint>
+        where TStore : struct, IStoreOp<uint>
+    {
+        store.Store(0, load.Load(0));
+    }
 }
 
 /// <summary>4 lanes in <see cref="Vector128{T}"/> (SSE2/SSSE3/AVX-512VL on x86, portable elsewhere).</summary>
@@ -189,69 +154,30 @@ internal readonly unsafe struct V128Ops : ILaneOps<Vector128<uint>>
     public static Vector128<uint> RotateLeft7(Vector128<uint> value) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(value, 7) : Vector128.ShiftLeft(value, 7) | Vector128.ShiftRightLogical(value, 25);
 
+    /// <remarks>4×4: 32-bit then 64-bit interleaves (8 shuffles).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeStore(Vector128<uint>* words, uint* destination, nint laneStride)
+    public static void Transpose<TLoad, TStore>(TLoad load, TStore store)
+        where TLoad : struct, ILoadOp<Vector128<uint>>
+        where TStore : struct, IStoreOp<Vector128<uint>>
     {
-        if (Sse2.IsSupported)
+        if (!Sse2.IsSupported)
         {
-            var t0 = Sse2.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Sse2.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Sse2.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Sse2.UnpackHigh(words[2], words[3]).AsUInt64();
-            Sse2.UnpackLow(t0, t2).AsUInt32().Store(destination);
-            Sse2.UnpackHigh(t0, t2).AsUInt32().Store(destination + laneStride);
-            Sse2.UnpackLow(t1, t3).AsUInt32().Store(destination + (2 * laneStride));
-            Sse2.UnpackHigh(t1, t3).AsUInt32().Store(destination + (3 * laneStride));
+            PortableTranspose.Run<Vector128<uint>, TLoad, TStore>(load, store);
+            return;
         }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 4, destination, laneStride);
-        }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeStoreNonTemporal(Vector128<uint>* words, uint* destination, nint laneStride)
-    {
-        if (Sse2.IsSupported)
-        {
-            var t0 = Sse2.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Sse2.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Sse2.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Sse2.UnpackHigh(words[2], words[3]).AsUInt64();
-            Sse2.StoreAlignedNonTemporal(destination, Sse2.UnpackLow(t0, t2).AsUInt32());
-            Sse2.StoreAlignedNonTemporal(destination + laneStride, Sse2.UnpackHigh(t0, t2).AsUInt32());
-            Sse2.StoreAlignedNonTemporal(destination + (2 * laneStride), Sse2.UnpackLow(t1, t3).AsUInt32());
-            Sse2.StoreAlignedNonTemporal(destination + (3 * laneStride), Sse2.UnpackHigh(t1, t3).AsUInt32());
-        }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 4, destination, laneStride);
-        }
-    }
-
-    /// <remarks>4×4 transpose: 32-bit then 64-bit interleaves (8 shuffles).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeLoadXor(uint** rows, nint offset, Vector128<uint>* words)
-    {
-        if (Sse2.IsSupported)
-        {
-            var r0 = Vector128.Load(rows[0] + offset);
-            var r1 = Vector128.Load(rows[1] + offset);
-            var r2 = Vector128.Load(rows[2] + offset);
-            var r3 = Vector128.Load(rows[3] + offset);
-            var t0 = Sse2.UnpackLow(r0, r1).AsUInt64();
-            var t1 = Sse2.UnpackHigh(r0, r1).AsUInt64();
-            var t2 = Sse2.UnpackLow(r2, r3).AsUInt64();
-            var t3 = Sse2.UnpackHigh(r2, r3).AsUInt64();
-            words[0] ^= Sse2.UnpackLow(t0, t2).AsUInt32();
-            words[1] ^= Sse2.UnpackHigh(t0, t2).AsUInt32();
-            words[2] ^= Sse2.UnpackLow(t1, t3).AsUInt32();
-            words[3] ^= Sse2.UnpackHigh(t1, t3).AsUInt32();
-        }
-        else
-        {
-            PortableTranspose.LoadXor(rows, offset, 4, (uint*)words);
-        }
+        var r0 = load.Load(0);
+        var r1 = load.Load(1);
+        var r2 = load.Load(2);
+        var r3 = load.Load(3);
+        var t0 = Sse2.UnpackLow(r0, r1).AsUInt64();
+        var t1 = Sse2.UnpackHigh(r0, r1).AsUInt64();
+        var t2 = Sse2.UnpackLow(r2, r3).AsUInt64();
+        var t3 = Sse2.UnpackHigh(r2, r3).AsUInt64();
+        store.Store(0, Sse2.UnpackLow(t0, t2).AsUInt32());
+        store.Store(1, Sse2.UnpackHigh(t0, t2).AsUInt32());
+        store.Store(2, Sse2.UnpackLow(t1, t3).AsUInt32());
+        store.Store(3, Sse2.UnpackHigh(t1, t3).AsUInt32());
     }
 }
 
@@ -319,121 +245,50 @@ internal readonly unsafe struct V256Ops : ILaneOps<Vector256<uint>>
     public static Vector256<uint> RotateLeft7(Vector256<uint> value) =>
         Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(value, 7) : Vector256.ShiftLeft(value, 7) | Vector256.ShiftRightLogical(value, 25);
 
+    /// <remarks>8×8: 32-bit and 64-bit interleaves inside 128-bit halves, then a half exchange (24 shuffles).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeStore(Vector256<uint>* words, uint* destination, nint laneStride)
+    public static void Transpose<TLoad, TStore>(TLoad load, TStore store)
+        where TLoad : struct, ILoadOp<Vector256<uint>>
+        where TStore : struct, IStoreOp<Vector256<uint>>
     {
-        if (Avx2.IsSupported)
+        if (!Avx2.IsSupported)
         {
-            var t0 = Avx2.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Avx2.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Avx2.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Avx2.UnpackHigh(words[2], words[3]).AsUInt64();
-            var t4 = Avx2.UnpackLow(words[4], words[5]).AsUInt64();
-            var t5 = Avx2.UnpackHigh(words[4], words[5]).AsUInt64();
-            var t6 = Avx2.UnpackLow(words[6], words[7]).AsUInt64();
-            var t7 = Avx2.UnpackHigh(words[6], words[7]).AsUInt64();
-            var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
-            Avx2.Permute2x128(u0, u4, 0x20).Store(destination);
-            Avx2.Permute2x128(u0, u4, 0x31).Store(destination + (4 * laneStride));
-            Avx2.Permute2x128(u1, u5, 0x20).Store(destination + laneStride);
-            Avx2.Permute2x128(u1, u5, 0x31).Store(destination + (5 * laneStride));
-            Avx2.Permute2x128(u2, u6, 0x20).Store(destination + (2 * laneStride));
-            Avx2.Permute2x128(u2, u6, 0x31).Store(destination + (6 * laneStride));
-            Avx2.Permute2x128(u3, u7, 0x20).Store(destination + (3 * laneStride));
-            Avx2.Permute2x128(u3, u7, 0x31).Store(destination + (7 * laneStride));
+            PortableTranspose.Run<Vector256<uint>, TLoad, TStore>(load, store);
+            return;
         }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 8, destination, laneStride);
-        }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeStoreNonTemporal(Vector256<uint>* words, uint* destination, nint laneStride)
-    {
-        if (Avx2.IsSupported)
-        {
-            var t0 = Avx2.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Avx2.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Avx2.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Avx2.UnpackHigh(words[2], words[3]).AsUInt64();
-            var t4 = Avx2.UnpackLow(words[4], words[5]).AsUInt64();
-            var t5 = Avx2.UnpackHigh(words[4], words[5]).AsUInt64();
-            var t6 = Avx2.UnpackLow(words[6], words[7]).AsUInt64();
-            var t7 = Avx2.UnpackHigh(words[6], words[7]).AsUInt64();
-            var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
-            Avx.StoreAlignedNonTemporal(destination, Avx2.Permute2x128(u0, u4, 0x20));
-            Avx.StoreAlignedNonTemporal(destination + (4 * laneStride), Avx2.Permute2x128(u0, u4, 0x31));
-            Avx.StoreAlignedNonTemporal(destination + laneStride, Avx2.Permute2x128(u1, u5, 0x20));
-            Avx.StoreAlignedNonTemporal(destination + (5 * laneStride), Avx2.Permute2x128(u1, u5, 0x31));
-            Avx.StoreAlignedNonTemporal(destination + (2 * laneStride), Avx2.Permute2x128(u2, u6, 0x20));
-            Avx.StoreAlignedNonTemporal(destination + (6 * laneStride), Avx2.Permute2x128(u2, u6, 0x31));
-            Avx.StoreAlignedNonTemporal(destination + (3 * laneStride), Avx2.Permute2x128(u3, u7, 0x20));
-            Avx.StoreAlignedNonTemporal(destination + (7 * laneStride), Avx2.Permute2x128(u3, u7, 0x31));
-        }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 8, destination, laneStride);
-        }
-    }
-
-    /// <remarks>8×8 transpose: 32-bit and 64-bit interleaves inside 128-bit halves, then a half exchange (24 shuffles).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeLoadXor(uint** rows, nint offset, Vector256<uint>* words)
-    {
-        if (Avx2.IsSupported)
-        {
-            var r0 = Vector256.Load(rows[0] + offset);
-            var r1 = Vector256.Load(rows[1] + offset);
-            var r2 = Vector256.Load(rows[2] + offset);
-            var r3 = Vector256.Load(rows[3] + offset);
-            var r4 = Vector256.Load(rows[4] + offset);
-            var r5 = Vector256.Load(rows[5] + offset);
-            var r6 = Vector256.Load(rows[6] + offset);
-            var r7 = Vector256.Load(rows[7] + offset);
-            var t0 = Avx2.UnpackLow(r0, r1).AsUInt64();
-            var t1 = Avx2.UnpackHigh(r0, r1).AsUInt64();
-            var t2 = Avx2.UnpackLow(r2, r3).AsUInt64();
-            var t3 = Avx2.UnpackHigh(r2, r3).AsUInt64();
-            var t4 = Avx2.UnpackLow(r4, r5).AsUInt64();
-            var t5 = Avx2.UnpackHigh(r4, r5).AsUInt64();
-            var t6 = Avx2.UnpackLow(r6, r7).AsUInt64();
-            var t7 = Avx2.UnpackHigh(r6, r7).AsUInt64();
-            var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
-            words[0] ^= Avx2.Permute2x128(u0, u4, 0x20);
-            words[4] ^= Avx2.Permute2x128(u0, u4, 0x31);
-            words[1] ^= Avx2.Permute2x128(u1, u5, 0x20);
-            words[5] ^= Avx2.Permute2x128(u1, u5, 0x31);
-            words[2] ^= Avx2.Permute2x128(u2, u6, 0x20);
-            words[6] ^= Avx2.Permute2x128(u2, u6, 0x31);
-            words[3] ^= Avx2.Permute2x128(u3, u7, 0x20);
-            words[7] ^= Avx2.Permute2x128(u3, u7, 0x31);
-        }
-        else
-        {
-            PortableTranspose.LoadXor(rows, offset, 8, (uint*)words);
-        }
+        var r0 = load.Load(0);
+        var r1 = load.Load(1);
+        var r2 = load.Load(2);
+        var r3 = load.Load(3);
+        var r4 = load.Load(4);
+        var r5 = load.Load(5);
+        var r6 = load.Load(6);
+        var r7 = load.Load(7);
+        var t0 = Avx2.UnpackLow(r0, r1).AsUInt64();
+        var t1 = Avx2.UnpackHigh(r0, r1).AsUInt64();
+        var t2 = Avx2.UnpackLow(r2, r3).AsUInt64();
+        var t3 = Avx2.UnpackHigh(r2, r3).AsUInt64();
+        var t4 = Avx2.UnpackLow(r4, r5).AsUInt64();
+        var t5 = Avx2.UnpackHigh(r4, r5).AsUInt64();
+        var t6 = Avx2.UnpackLow(r6, r7).AsUInt64();
+        var t7 = Avx2.UnpackHigh(r6, r7).AsUInt64();
+        var u0 = Avx2.UnpackLow(t0, t2).AsUInt32();
+        var u1 = Avx2.UnpackHigh(t0, t2).AsUInt32();
+        var u2 = Avx2.UnpackLow(t1, t3).AsUInt32();
+        var u3 = Avx2.UnpackHigh(t1, t3).AsUInt32();
+        var u4 = Avx2.UnpackLow(t4, t6).AsUInt32();
+        var u5 = Avx2.UnpackHigh(t4, t6).AsUInt32();
+        var u6 = Avx2.UnpackLow(t5, t7).AsUInt32();
+        var u7 = Avx2.UnpackHigh(t5, t7).AsUInt32();
+        store.Store(0, Avx2.Permute2x128(u0, u4, 0x20));
+        store.Store(4, Avx2.Permute2x128(u0, u4, 0x31));
+        store.Store(1, Avx2.Permute2x128(u1, u5, 0x20));
+        store.Store(5, Avx2.Permute2x128(u1, u5, 0x31));
+        store.Store(2, Avx2.Permute2x128(u2, u6, 0x20));
+        store.Store(6, Avx2.Permute2x128(u2, u6, 0x31));
+        store.Store(3, Avx2.Permute2x128(u3, u7, 0x20));
+        store.Store(7, Avx2.Permute2x128(u3, u7, 0x31));
     }
 }
 
@@ -472,248 +327,97 @@ internal readonly unsafe struct V512Ops : ILaneOps<Vector512<uint>>
     public static Vector512<uint> RotateLeft7(Vector512<uint> value) =>
         Avx512F.IsSupported ? Avx512F.RotateLeft(value, 7) : Vector512.ShiftLeft(value, 7) | Vector512.ShiftRightLogical(value, 25);
 
+    /// <remarks>16×16 in four stages of 16 two-source shuffles: 32-bit and 64-bit interleaves inside 128-bit chunks (u[4g + c] then holds, in chunk q, rows 4g..4g+3 of column 4q + c), then two 128-bit chunk shuffles that gather the four row groups of each column (64 shuffles).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeStore(Vector512<uint>* words, uint* destination, nint laneStride)
+    public static void Transpose<TLoad, TStore>(TLoad load, TStore store)
+        where TLoad : struct, ILoadOp<Vector512<uint>>
+        where TStore : struct, IStoreOp<Vector512<uint>>
     {
-        if (Avx512F.IsSupported)
+        if (!Avx512F.IsSupported)
         {
-            var t0 = Avx512F.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Avx512F.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Avx512F.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Avx512F.UnpackHigh(words[2], words[3]).AsUInt64();
-            var t4 = Avx512F.UnpackLow(words[4], words[5]).AsUInt64();
-            var t5 = Avx512F.UnpackHigh(words[4], words[5]).AsUInt64();
-            var t6 = Avx512F.UnpackLow(words[6], words[7]).AsUInt64();
-            var t7 = Avx512F.UnpackHigh(words[6], words[7]).AsUInt64();
-            var t8 = Avx512F.UnpackLow(words[8], words[9]).AsUInt64();
-            var t9 = Avx512F.UnpackHigh(words[8], words[9]).AsUInt64();
-            var t10 = Avx512F.UnpackLow(words[10], words[11]).AsUInt64();
-            var t11 = Avx512F.UnpackHigh(words[10], words[11]).AsUInt64();
-            var t12 = Avx512F.UnpackLow(words[12], words[13]).AsUInt64();
-            var t13 = Avx512F.UnpackHigh(words[12], words[13]).AsUInt64();
-            var t14 = Avx512F.UnpackLow(words[14], words[15]).AsUInt64();
-            var t15 = Avx512F.UnpackHigh(words[14], words[15]).AsUInt64();
-            var u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx512F.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx512F.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx512F.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx512F.UnpackHigh(t5, t7).AsUInt32();
-            var u8 = Avx512F.UnpackLow(t8, t10).AsUInt32();
-            var u9 = Avx512F.UnpackHigh(t8, t10).AsUInt32();
-            var u10 = Avx512F.UnpackLow(t9, t11).AsUInt32();
-            var u11 = Avx512F.UnpackHigh(t9, t11).AsUInt32();
-            var u12 = Avx512F.UnpackLow(t12, t14).AsUInt32();
-            var u13 = Avx512F.UnpackHigh(t12, t14).AsUInt32();
-            var u14 = Avx512F.UnpackLow(t13, t15).AsUInt32();
-            var u15 = Avx512F.UnpackHigh(t13, t15).AsUInt32();
-            var a0 = Avx512F.Shuffle4x128(u0, u4, 0x44);
-            var b0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
-            var a4 = Avx512F.Shuffle4x128(u8, u12, 0x44);
-            var b4 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
-            var a1 = Avx512F.Shuffle4x128(u1, u5, 0x44);
-            var b1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
-            var a5 = Avx512F.Shuffle4x128(u9, u13, 0x44);
-            var b5 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
-            var a2 = Avx512F.Shuffle4x128(u2, u6, 0x44);
-            var b2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
-            var a6 = Avx512F.Shuffle4x128(u10, u14, 0x44);
-            var b6 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
-            var a3 = Avx512F.Shuffle4x128(u3, u7, 0x44);
-            var b3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
-            var a7 = Avx512F.Shuffle4x128(u11, u15, 0x44);
-            var b7 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
-            Avx512F.Shuffle4x128(a0, a4, 0x88).Store(destination);
-            Avx512F.Shuffle4x128(a0, a4, 0xDD).Store(destination + (4 * laneStride));
-            Avx512F.Shuffle4x128(b0, b4, 0x88).Store(destination + (8 * laneStride));
-            Avx512F.Shuffle4x128(b0, b4, 0xDD).Store(destination + (12 * laneStride));
-            Avx512F.Shuffle4x128(a1, a5, 0x88).Store(destination + laneStride);
-            Avx512F.Shuffle4x128(a1, a5, 0xDD).Store(destination + (5 * laneStride));
-            Avx512F.Shuffle4x128(b1, b5, 0x88).Store(destination + (9 * laneStride));
-            Avx512F.Shuffle4x128(b1, b5, 0xDD).Store(destination + (13 * laneStride));
-            Avx512F.Shuffle4x128(a2, a6, 0x88).Store(destination + (2 * laneStride));
-            Avx512F.Shuffle4x128(a2, a6, 0xDD).Store(destination + (6 * laneStride));
-            Avx512F.Shuffle4x128(b2, b6, 0x88).Store(destination + (10 * laneStride));
-            Avx512F.Shuffle4x128(b2, b6, 0xDD).Store(destination + (14 * laneStride));
-            Avx512F.Shuffle4x128(a3, a7, 0x88).Store(destination + (3 * laneStride));
-            Avx512F.Shuffle4x128(a3, a7, 0xDD).Store(destination + (7 * laneStride));
-            Avx512F.Shuffle4x128(b3, b7, 0x88).Store(destination + (11 * laneStride));
-            Avx512F.Shuffle4x128(b3, b7, 0xDD).Store(destination + (15 * laneStride));
+            PortableTranspose.Run<Vector512<uint>, TLoad, TStore>(load, store);
+            return;
         }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 16, destination, laneStride);
-        }
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeStoreNonTemporal(Vector512<uint>* words, uint* destination, nint laneStride)
-    {
-        if (Avx512F.IsSupported)
-        {
-            var t0 = Avx512F.UnpackLow(words[0], words[1]).AsUInt64();
-            var t1 = Avx512F.UnpackHigh(words[0], words[1]).AsUInt64();
-            var t2 = Avx512F.UnpackLow(words[2], words[3]).AsUInt64();
-            var t3 = Avx512F.UnpackHigh(words[2], words[3]).AsUInt64();
-            var t4 = Avx512F.UnpackLow(words[4], words[5]).AsUInt64();
-            var t5 = Avx512F.UnpackHigh(words[4], words[5]).AsUInt64();
-            var t6 = Avx512F.UnpackLow(words[6], words[7]).AsUInt64();
-            var t7 = Avx512F.UnpackHigh(words[6], words[7]).AsUInt64();
-            var t8 = Avx512F.UnpackLow(words[8], words[9]).AsUInt64();
-            var t9 = Avx512F.UnpackHigh(words[8], words[9]).AsUInt64();
-            var t10 = Avx512F.UnpackLow(words[10], words[11]).AsUInt64();
-            var t11 = Avx512F.UnpackHigh(words[10], words[11]).AsUInt64();
-            var t12 = Avx512F.UnpackLow(words[12], words[13]).AsUInt64();
-            var t13 = Avx512F.UnpackHigh(words[12], words[13]).AsUInt64();
-            var t14 = Avx512F.UnpackLow(words[14], words[15]).AsUInt64();
-            var t15 = Avx512F.UnpackHigh(words[14], words[15]).AsUInt64();
-            var u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx512F.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx512F.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx512F.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx512F.UnpackHigh(t5, t7).AsUInt32();
-            var u8 = Avx512F.UnpackLow(t8, t10).AsUInt32();
-            var u9 = Avx512F.UnpackHigh(t8, t10).AsUInt32();
-            var u10 = Avx512F.UnpackLow(t9, t11).AsUInt32();
-            var u11 = Avx512F.UnpackHigh(t9, t11).AsUInt32();
-            var u12 = Avx512F.UnpackLow(t12, t14).AsUInt32();
-            var u13 = Avx512F.UnpackHigh(t12, t14).AsUInt32();
-            var u14 = Avx512F.UnpackLow(t13, t15).AsUInt32();
-            var u15 = Avx512F.UnpackHigh(t13, t15).AsUInt32();
-            var a0 = Avx512F.Shuffle4x128(u0, u4, 0x44);
-            var b0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
-            var a4 = Avx512F.Shuffle4x128(u8, u12, 0x44);
-            var b4 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
-            var a1 = Avx512F.Shuffle4x128(u1, u5, 0x44);
-            var b1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
-            var a5 = Avx512F.Shuffle4x128(u9, u13, 0x44);
-            var b5 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
-            var a2 = Avx512F.Shuffle4x128(u2, u6, 0x44);
-            var b2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
-            var a6 = Avx512F.Shuffle4x128(u10, u14, 0x44);
-            var b6 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
-            var a3 = Avx512F.Shuffle4x128(u3, u7, 0x44);
-            var b3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
-            var a7 = Avx512F.Shuffle4x128(u11, u15, 0x44);
-            var b7 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
-            Avx512F.StoreAlignedNonTemporal(destination, Avx512F.Shuffle4x128(a0, a4, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (4 * laneStride), Avx512F.Shuffle4x128(a0, a4, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (8 * laneStride), Avx512F.Shuffle4x128(b0, b4, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (12 * laneStride), Avx512F.Shuffle4x128(b0, b4, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + laneStride, Avx512F.Shuffle4x128(a1, a5, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (5 * laneStride), Avx512F.Shuffle4x128(a1, a5, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (9 * laneStride), Avx512F.Shuffle4x128(b1, b5, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (13 * laneStride), Avx512F.Shuffle4x128(b1, b5, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (2 * laneStride), Avx512F.Shuffle4x128(a2, a6, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (6 * laneStride), Avx512F.Shuffle4x128(a2, a6, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (10 * laneStride), Avx512F.Shuffle4x128(b2, b6, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (14 * laneStride), Avx512F.Shuffle4x128(b2, b6, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (3 * laneStride), Avx512F.Shuffle4x128(a3, a7, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (7 * laneStride), Avx512F.Shuffle4x128(a3, a7, 0xDD));
-            Avx512F.StoreAlignedNonTemporal(destination + (11 * laneStride), Avx512F.Shuffle4x128(b3, b7, 0x88));
-            Avx512F.StoreAlignedNonTemporal(destination + (15 * laneStride), Avx512F.Shuffle4x128(b3, b7, 0xDD));
-        }
-        else
-        {
-            PortableTranspose.Store((uint*)words, 16, destination, laneStride);
-        }
-    }
-
-    /// <remarks>16×16 transpose in four stages of 16 two-source shuffles: 32-bit and 64-bit interleaves inside 128-bit chunks (u[4g + c] then holds, in chunk q, rows 4g..4g+3 of column 4q + c), then two 128-bit chunk shuffles that gather the four row groups of each column (64 shuffles).</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeLoadXor(uint** rows, nint offset, Vector512<uint>* words)
-    {
-        if (Avx512F.IsSupported)
-        {
-            var r0 = Vector512.Load(rows[0] + offset);
-            var r1 = Vector512.Load(rows[1] + offset);
-            var r2 = Vector512.Load(rows[2] + offset);
-            var r3 = Vector512.Load(rows[3] + offset);
-            var r4 = Vector512.Load(rows[4] + offset);
-            var r5 = Vector512.Load(rows[5] + offset);
-            var r6 = Vector512.Load(rows[6] + offset);
-            var r7 = Vector512.Load(rows[7] + offset);
-            var r8 = Vector512.Load(rows[8] + offset);
-            var r9 = Vector512.Load(rows[9] + offset);
-            var r10 = Vector512.Load(rows[10] + offset);
-            var r11 = Vector512.Load(rows[11] + offset);
-            var r12 = Vector512.Load(rows[12] + offset);
-            var r13 = Vector512.Load(rows[13] + offset);
-            var r14 = Vector512.Load(rows[14] + offset);
-            var r15 = Vector512.Load(rows[15] + offset);
-            var t0 = Avx512F.UnpackLow(r0, r1).AsUInt64();
-            var t1 = Avx512F.UnpackHigh(r0, r1).AsUInt64();
-            var t2 = Avx512F.UnpackLow(r2, r3).AsUInt64();
-            var t3 = Avx512F.UnpackHigh(r2, r3).AsUInt64();
-            var t4 = Avx512F.UnpackLow(r4, r5).AsUInt64();
-            var t5 = Avx512F.UnpackHigh(r4, r5).AsUInt64();
-            var t6 = Avx512F.UnpackLow(r6, r7).AsUInt64();
-            var t7 = Avx512F.UnpackHigh(r6, r7).AsUInt64();
-            var t8 = Avx512F.UnpackLow(r8, r9).AsUInt64();
-            var t9 = Avx512F.UnpackHigh(r8, r9).AsUInt64();
-            var t10 = Avx512F.UnpackLow(r10, r11).AsUInt64();
-            var t11 = Avx512F.UnpackHigh(r10, r11).AsUInt64();
-            var t12 = Avx512F.UnpackLow(r12, r13).AsUInt64();
-            var t13 = Avx512F.UnpackHigh(r12, r13).AsUInt64();
-            var t14 = Avx512F.UnpackLow(r14, r15).AsUInt64();
-            var t15 = Avx512F.UnpackHigh(r14, r15).AsUInt64();
-            var u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
-            var u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
-            var u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
-            var u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
-            var u4 = Avx512F.UnpackLow(t4, t6).AsUInt32();
-            var u5 = Avx512F.UnpackHigh(t4, t6).AsUInt32();
-            var u6 = Avx512F.UnpackLow(t5, t7).AsUInt32();
-            var u7 = Avx512F.UnpackHigh(t5, t7).AsUInt32();
-            var u8 = Avx512F.UnpackLow(t8, t10).AsUInt32();
-            var u9 = Avx512F.UnpackHigh(t8, t10).AsUInt32();
-            var u10 = Avx512F.UnpackLow(t9, t11).AsUInt32();
-            var u11 = Avx512F.UnpackHigh(t9, t11).AsUInt32();
-            var u12 = Avx512F.UnpackLow(t12, t14).AsUInt32();
-            var u13 = Avx512F.UnpackHigh(t12, t14).AsUInt32();
-            var u14 = Avx512F.UnpackLow(t13, t15).AsUInt32();
-            var u15 = Avx512F.UnpackHigh(t13, t15).AsUInt32();
-            var a0 = Avx512F.Shuffle4x128(u0, u4, 0x44);
-            var b0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
-            var a4 = Avx512F.Shuffle4x128(u8, u12, 0x44);
-            var b4 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
-            var a1 = Avx512F.Shuffle4x128(u1, u5, 0x44);
-            var b1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
-            var a5 = Avx512F.Shuffle4x128(u9, u13, 0x44);
-            var b5 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
-            var a2 = Avx512F.Shuffle4x128(u2, u6, 0x44);
-            var b2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
-            var a6 = Avx512F.Shuffle4x128(u10, u14, 0x44);
-            var b6 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
-            var a3 = Avx512F.Shuffle4x128(u3, u7, 0x44);
-            var b3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
-            var a7 = Avx512F.Shuffle4x128(u11, u15, 0x44);
-            var b7 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
-            words[0] ^= Avx512F.Shuffle4x128(a0, a4, 0x88);
-            words[4] ^= Avx512F.Shuffle4x128(a0, a4, 0xDD);
-            words[8] ^= Avx512F.Shuffle4x128(b0, b4, 0x88);
-            words[12] ^= Avx512F.Shuffle4x128(b0, b4, 0xDD);
-            words[1] ^= Avx512F.Shuffle4x128(a1, a5, 0x88);
-            words[5] ^= Avx512F.Shuffle4x128(a1, a5, 0xDD);
-            words[9] ^= Avx512F.Shuffle4x128(b1, b5, 0x88);
-            words[13] ^= Avx512F.Shuffle4x128(b1, b5, 0xDD);
-            words[2] ^= Avx512F.Shuffle4x128(a2, a6, 0x88);
-            words[6] ^= Avx512F.Shuffle4x128(a2, a6, 0xDD);
-            words[10] ^= Avx512F.Shuffle4x128(b2, b6, 0x88);
-            words[14] ^= Avx512F.Shuffle4x128(b2, b6, 0xDD);
-            words[3] ^= Avx512F.Shuffle4x128(a3, a7, 0x88);
-            words[7] ^= Avx512F.Shuffle4x128(a3, a7, 0xDD);
-            words[11] ^= Avx512F.Shuffle4x128(b3, b7, 0x88);
-            words[15] ^= Avx512F.Shuffle4x128(b3, b7, 0xDD);
-        }
-        else
-        {
-            PortableTranspose.LoadXor(rows, offset, 16, (uint*)words);
-        }
+        var r0 = load.Load(0);
+        var r1 = load.Load(1);
+        var r2 = load.Load(2);
+        var r3 = load.Load(3);
+        var r4 = load.Load(4);
+        var r5 = load.Load(5);
+        var r6 = load.Load(6);
+        var r7 = load.Load(7);
+        var r8 = load.Load(8);
+        var r9 = load.Load(9);
+        var r10 = load.Load(10);
+        var r11 = load.Load(11);
+        var r12 = load.Load(12);
+        var r13 = load.Load(13);
+        var r14 = load.Load(14);
+        var r15 = load.Load(15);
+        var t0 = Avx512F.UnpackLow(r0, r1).AsUInt64();
+        var t1 = Avx512F.UnpackHigh(r0, r1).AsUInt64();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsUInt64();
+        var t3 = Avx512F.UnpackHigh(r2, r3).AsUInt64();
+        var t4 = Avx512F.UnpackLow(r4, r5).AsUInt64();
+        var t5 = Avx512F.UnpackHigh(r4, r5).AsUInt64();
+        var t6 = Avx512F.UnpackLow(r6, r7).AsUInt64();
+        var t7 = Avx512F.UnpackHigh(r6, r7).AsUInt64();
+        var t8 = Avx512F.UnpackLow(r8, r9).AsUInt64();
+        var t9 = Avx512F.UnpackHigh(r8, r9).AsUInt64();
+        var t10 = Avx512F.UnpackLow(r10, r11).AsUInt64();
+        var t11 = Avx512F.UnpackHigh(r10, r11).AsUInt64();
+        var t12 = Avx512F.UnpackLow(r12, r13).AsUInt64();
+        var t13 = Avx512F.UnpackHigh(r12, r13).AsUInt64();
+        var t14 = Avx512F.UnpackLow(r14, r15).AsUInt64();
+        var t15 = Avx512F.UnpackHigh(r14, r15).AsUInt64();
+        var u0 = Avx512F.UnpackLow(t0, t2).AsUInt32();
+        var u1 = Avx512F.UnpackHigh(t0, t2).AsUInt32();
+        var u2 = Avx512F.UnpackLow(t1, t3).AsUInt32();
+        var u3 = Avx512F.UnpackHigh(t1, t3).AsUInt32();
+        var u4 = Avx512F.UnpackLow(t4, t6).AsUInt32();
+        var u5 = Avx512F.UnpackHigh(t4, t6).AsUInt32();
+        var u6 = Avx512F.UnpackLow(t5, t7).AsUInt32();
+        var u7 = Avx512F.UnpackHigh(t5, t7).AsUInt32();
+        var u8 = Avx512F.UnpackLow(t8, t10).AsUInt32();
+        var u9 = Avx512F.UnpackHigh(t8, t10).AsUInt32();
+        var u10 = Avx512F.UnpackLow(t9, t11).AsUInt32();
+        var u11 = Avx512F.UnpackHigh(t9, t11).AsUInt32();
+        var u12 = Avx512F.UnpackLow(t12, t14).AsUInt32();
+        var u13 = Avx512F.UnpackHigh(t12, t14).AsUInt32();
+        var u14 = Avx512F.UnpackLow(t13, t15).AsUInt32();
+        var u15 = Avx512F.UnpackHigh(t13, t15).AsUInt32();
+        var a0 = Avx512F.Shuffle4x128(u0, u4, 0x44);
+        var b0 = Avx512F.Shuffle4x128(u0, u4, 0xEE);
+        var a4 = Avx512F.Shuffle4x128(u8, u12, 0x44);
+        var b4 = Avx512F.Shuffle4x128(u8, u12, 0xEE);
+        var a1 = Avx512F.Shuffle4x128(u1, u5, 0x44);
+        var b1 = Avx512F.Shuffle4x128(u1, u5, 0xEE);
+        var a5 = Avx512F.Shuffle4x128(u9, u13, 0x44);
+        var b5 = Avx512F.Shuffle4x128(u9, u13, 0xEE);
+        var a2 = Avx512F.Shuffle4x128(u2, u6, 0x44);
+        var b2 = Avx512F.Shuffle4x128(u2, u6, 0xEE);
+        var a6 = Avx512F.Shuffle4x128(u10, u14, 0x44);
+        var b6 = Avx512F.Shuffle4x128(u10, u14, 0xEE);
+        var a3 = Avx512F.Shuffle4x128(u3, u7, 0x44);
+        var b3 = Avx512F.Shuffle4x128(u3, u7, 0xEE);
+        var a7 = Avx512F.Shuffle4x128(u11, u15, 0x44);
+        var b7 = Avx512F.Shuffle4x128(u11, u15, 0xEE);
+        store.Store(0, Avx512F.Shuffle4x128(a0, a4, 0x88));
+        store.Store(4, Avx512F.Shuffle4x128(a0, a4, 0xDD));
+        store.Store(8, Avx512F.Shuffle4x128(b0, b4, 0x88));
+        store.Store(12, Avx512F.Shuffle4x128(b0, b4, 0xDD));
+        store.Store(1, Avx512F.Shuffle4x128(a1, a5, 0x88));
+        store.Store(5, Avx512F.Shuffle4x128(a1, a5, 0xDD));
+        store.Store(9, Avx512F.Shuffle4x128(b1, b5, 0x88));
+        store.Store(13, Avx512F.Shuffle4x128(b1, b5, 0xDD));
+        store.Store(2, Avx512F.Shuffle4x128(a2, a6, 0x88));
+        store.Store(6, Avx512F.Shuffle4x128(a2, a6, 0xDD));
+        store.Store(10, Avx512F.Shuffle4x128(b2, b6, 0x88));
+        store.Store(14, Avx512F.Shuffle4x128(b2, b6, 0xDD));
+        store.Store(3, Avx512F.Shuffle4x128(a3, a7, 0x88));
+        store.Store(7, Avx512F.Shuffle4x128(a3, a7, 0xDD));
+        store.Store(11, Avx512F.Shuffle4x128(b3, b7, 0x88));
+        store.Store(15, Avx512F.Shuffle4x128(b3, b7, 0xDD));
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -57,6 +59,11 @@ internal static unsafe class ScryptCore<TVec, TOps>
     public static void ComputeGroup(
         ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, int interleave, bool streamStores)
     {
+        Debug.Assert(commitment != null && output != null && v != null, "commitment, output and scratch set");
+        Debug.Assert(n >= 2 && BitOperations.IsPow2(n), "scrypt N is a power of two >= 2");
+        Debug.Assert(interleave is 1 or 2 && ways >= interleave && ways % interleave == 0, "whole interleaved units");
+        Debug.Assert(count >= 1 && count <= TOps.Lanes * ways, "1 … ways·Lanes outputs");
+        Debug.Assert(((nuint)v & 63) == 0, "V rows are 64-byte aligned (streaming stores, whole cache lines)");
         int lanes = TOps.Lanes * ways;
         nint rowWords = 32 * lanes;
         nint groupWords = 32 * TOps.Lanes;
@@ -165,11 +172,11 @@ internal static unsafe class ScryptCore<TVec, TOps>
         {
             if (streamStores)
             {
-                TOps.TransposeStoreNonTemporal(x + s, row + s, 32);
+                TOps.Transpose(new VectorLoad<TVec>(x + s), new StridedStoreNonTemporal<TVec>(row + s, 32));
             }
             else
             {
-                TOps.TransposeStore(x + s, row + s, 32);
+                TOps.Transpose(new VectorLoad<TVec>(x + s), new StridedStore<TVec>(row + s, 32));
             }
         }
     }
@@ -202,7 +209,7 @@ internal static unsafe class ScryptCore<TVec, TOps>
         int lanes = TOps.Lanes;
         for (int s = 0; s < 32; s += lanes)
         {
-            TOps.TransposeLoadXor(rows, s, x + s);
+            TOps.Transpose(new RowLoad<TVec>(rows, s), new XorStore<TVec, TOps>(x + s));
         }
     }
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Prover.Cli.Bench;
+using Prover.Bench.Core;
 using Prover.Core.Data;
 using Prover.Kernels;
 

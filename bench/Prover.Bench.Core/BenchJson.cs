@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>One comparable figure of a report: a stable key (provider/metric), its value and unit.</summary>
 public sealed record BenchMetric(string Key, double Value, string Unit, bool HigherIsBetter);

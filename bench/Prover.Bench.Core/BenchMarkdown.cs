@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary><c>bench.md</c>: the machine and every measurement as Markdown tables, ready to paste.</summary>
 public static class BenchMarkdown

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>One metric present in both runs.</summary>
 public sealed record BenchComparison(string Key, string Unit, double A, double B, bool HigherIsBetter)

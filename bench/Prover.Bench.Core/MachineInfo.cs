@@ -8,7 +8,7 @@ using Prover.Kernels;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Simd;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>A GPU (or other accelerator) the provider catalog found.</summary>
 public sealed record GpuInfo(string Id, string Name, string Kind, long MemoryBytes, string? Driver);

@@ -6,7 +6,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// Verification time of a genuinely valid, mainnet-shaped proof (k2 = 37 labels at N = 8192, RandomX light k2pow).

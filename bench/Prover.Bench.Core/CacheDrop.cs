@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Prover.Core.Data;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// Empties the page cache of the proving file before a timed pass, so "from a file" means from the disk. The file's

@@ -2,7 +2,7 @@ using System.Globalization;
 using Prover.Core.Data;
 using Prover.Core.Init;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// What <c>post bench</c> measures and for how long. <see cref="Duration"/> is the time budget of one provider's

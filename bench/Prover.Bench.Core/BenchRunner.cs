@@ -5,7 +5,7 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// Runs the phases of <c>post bench</c> in order (init per provider, proving, k2pow, verification) and returns what
@@ -270,7 +270,8 @@ public sealed class BenchRunner
         }
     }
 
-    internal static string Format(double seconds) => seconds >= 90
+    /// <summary>A duration for a person: whole seconds under 90 s, else minutes with one decimal.</summary>
+    public static string Format(double seconds) => seconds >= 90
         ? string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:F1} min")
         : string.Create(CultureInfo.InvariantCulture, $"{seconds:F0} s");
 }

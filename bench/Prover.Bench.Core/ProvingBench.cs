@@ -5,7 +5,7 @@ using System.Text;
 using Prover.Core.Proving;
 using Prover.Verifier;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// Proving throughput through the pipeline <c>post profile</c> times (<see cref="PostProver.ScanOnce"/>: reader thread,

@@ -3,9 +3,10 @@ using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
+using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 
-namespace Prover.Kernels.Proving;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// A genuinely valid proof over a small data set made on the spot with the production path: the

@@ -4,7 +4,7 @@ using System.Numerics;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// RandomX k2pow hash rate through the real search (<see cref="K2Pow.ProveRange"/>: one VM per thread, pipelined

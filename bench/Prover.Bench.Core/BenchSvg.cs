@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// <c>bench.svg</c>: hand-written SVG with two horizontal bar charts, initialization throughput per provider

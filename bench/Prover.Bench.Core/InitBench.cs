@@ -3,7 +3,7 @@ using System.Globalization;
 using Prover.Core.Init;
 using Prover.Verifier;
 
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>
 /// Initialization throughput of one label provider: its outputs are first compared with the scalar reference

@@ -1,4 +1,4 @@
-namespace Prover.Cli.Bench;
+namespace Prover.Bench.Core;
 
 /// <summary>Everything one <c>post bench</c> run measured; filled phase by phase, so an interrupted run still has its parts.</summary>
 public sealed class BenchReport
