@@ -174,7 +174,11 @@ public sealed class PoetServiceTests : IDisposable
                 poet.Submit(Request(poet, a, Challenge(9)));
                 _clock.Now = Timing.RoundStart(0) + TimeSpan.FromSeconds(1);
                 poet.CloseDueRounds();
-                await Task.Delay(300);
+                var layer0 = Path.Combine(_directory, "rounds", "0", "posw", "layer_0.bin");
+                for (var waited = 0; waited < 30_000 && !(File.Exists(layer0) && new FileInfo(layer0).Length > 0); waited += 50)
+                {
+                    await Task.Delay(50);
+                }
             }
         }
 

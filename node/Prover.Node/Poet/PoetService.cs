@@ -358,7 +358,7 @@ public sealed partial class PoetService : IAsyncDisposable
                     Log.WorkFailed(_logger, round, e.Message);
                 }
             },
-            token,
+            CancellationToken.None, // always start: a stop before the first leaf still leaves a checkpoint to resume
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
     }
