@@ -185,7 +185,7 @@ public class InitializerTests
         File.Delete(Directory.GetFiles(dir.Path, ".post-init-*").Single());
         var before = ReadAll(dir.Path);
 
-        var e = Assert.Throws<PostDataException>(() => new Initializer([provider]).Run(Options(dir.Path, n: 32)));
+        var e = Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(Options(dir.Path, n: 32)));
         Assert.Contains("differs from a fresh computation", e.Message);
         Assert.Equal(before, ReadAll(dir.Path));
     }
@@ -200,8 +200,8 @@ public class InitializerTests
         var metadataBefore = File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName));
 
         var other = Options(dir.Path) with { NodeId = TestData.Repeat(0x77) };
-        Assert.Contains("NodeId", Assert.Throws<PostDataException>(() => new Initializer([provider]).Run(other)).Message);
-        Assert.Contains("MaxFileSize", Assert.Throws<PostDataException>(() =>
+        Assert.Contains("NodeId", Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(other)).Message);
+        Assert.Contains("MaxFileSize", Assert.Throws<InvalidInputException>(() =>
             new Initializer([provider]).Run(Options(dir.Path, maxFileSize: 3200))).Message);
         Assert.Equal(before, ReadAll(dir.Path));
         Assert.Equal(metadataBefore, File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName)));

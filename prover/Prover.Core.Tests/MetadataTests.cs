@@ -61,7 +61,7 @@ public class MetadataTests
     [InlineData("{\"NodeId\":\"hBGTHs44tav7YR87sRVafuzZwObCZnK1Z/exYpxwqSQ=\",\"CommitmentAtxId\":\"hBGTHs44tav7YR87sRVafuzZwObCZnK1Z/exYpxwqSQ=\",\"LabelsPerUnit\":1,\"NumUnits\":0,\"MaxFileSize\":16}", "NumUnits")]
     public void Bad_metadata_gets_a_clear_error(string json, string expected)
     {
-        var e = Assert.Throws<PostDataException>(() => PostMetadata.Parse(json));
+        var e = Assert.Throws<InvalidInputException>(() => PostMetadata.Parse(json));
         Assert.Contains(expected, e.Message);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service.Tests;
 
@@ -193,7 +194,7 @@ public sealed class DropInTlsTests : IDisposable
         var (cert, _) = pki.ClientRoot.IssueEd25519Client("one");
         var (_, otherKey) = pki.ClientRoot.IssueEd25519Client("other");
         var dir = TestIdentities.Create(_tmp.Path, 0xd7);
-        var error = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(new Uri("https://127.0.0.1:1"), dir) with
+        var error = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(new Uri("https://127.0.0.1:1"), dir) with
         {
             Tls = new TlsSettings(pki.Node.CaPem, cert, otherKey, null),
         }, TestProvers.Create));

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -43,7 +44,7 @@ public sealed class PostIdentity
     {
         if (!Directory.Exists(dataDir))
         {
-            throw new PostDataException($"--dir {dataDir}: directory not found");
+            throw new InvalidInputException("dataDir", $"--dir {dataDir}: directory not found");
         }
 
         var metadata = PostMetadata.Load(dataDir);

@@ -153,7 +153,7 @@ public sealed class ProofStateMachine : IDisposable
         {
             _metrics.ProvingError();
             _metrics.RequestError();
-            _logger.ProvingFailed(_identity.ShortId, e.Message, e is OperationCanceledException ? null : e);
+            _logger.ProvingFailed(_identity.ShortId, ServeFlagNames.Describe(e), e is OperationCanceledException ? null : e);
             return Error();
         }
 

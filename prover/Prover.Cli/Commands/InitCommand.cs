@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -65,7 +66,7 @@ public static class InitCommand
                 NodeId = Hex.Parse(parse.GetValue(nodeId) ?? p?.NodeId, "--node-id", 32),
                 CommitmentAtxId = Hex.Parse(parse.GetValue(atxId) ?? p?.AtxId, "--commitment-atx-id", 32),
                 NumUnits = parse.GetValue(numUnits) ?? p?.NumUnits
-                    ?? throw new PostDataException("--num-units is required (or use --preset dev)"),
+                    ?? throw new InvalidInputException("numUnits", "--num-units is required (or use --preset dev)"),
                 LabelsPerUnit = parse.GetValue(labelsPerUnit) ?? p?.LabelsPerUnit ?? Presets["mainnet"].LabelsPerUnit,
                 MaxFileSize = parse.GetValue(maxFileSize) ?? p?.MaxFileSize ?? Presets["mainnet"].MaxFileSize,
                 ScryptN = parse.GetValue(scryptN) ?? p?.ScryptN ?? Presets["mainnet"].ScryptN,

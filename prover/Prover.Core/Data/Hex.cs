@@ -7,7 +7,7 @@ public static class Hex
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new PostDataException($"{name} is required (hex)");
+            throw new InvalidInputException(name, $"{name} is required (hex)");
         }
 
         var s = text.Trim();
@@ -23,12 +23,12 @@ public static class Hex
         }
         catch (FormatException)
         {
-            throw new PostDataException($"{name} is not valid hex: '{text}'");
+            throw new InvalidInputException(name, $"{name} is not valid hex: '{text}'");
         }
 
         if (expectedLength is { } n && bytes.Length != n)
         {
-            throw new PostDataException($"{name} must be {n} bytes ({2 * n} hex digits), got {bytes.Length} {(bytes.Length == 1 ? "byte" : "bytes")}");
+            throw new InvalidInputException(name, $"{name} must be {n} bytes ({2 * n} hex digits), got {bytes.Length} {(bytes.Length == 1 ? "byte" : "bytes")}");
         }
 
         return bytes;

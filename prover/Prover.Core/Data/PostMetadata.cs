@@ -32,13 +32,13 @@ public sealed record PostMetadata
 
     public PostDataLayout Layout => new(TotalLabels, MaxFileSize / LabelSize);
 
-    /// <summary>Reads the metadata of <paramref name="dataDir"/>; <see cref="PostDataException"/> on any problem.</summary>
+    /// <summary>Reads the metadata of <paramref name="dataDir"/>; <see cref="InvalidInputException"/> on any problem.</summary>
     public static PostMetadata Load(string dataDir)
     {
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))
         {
-            throw new PostDataException($"{path} not found: is '{dataDir}' a PoST data directory?");
+            throw new InvalidInputException(InputField.DataDir, $"{path} not found: is '{dataDir}' a PoST data directory?");
         }
 
         string text;
@@ -48,7 +48,7 @@ public sealed record PostMetadata
         }
         catch (IOException e)
         {
-            throw new PostDataException($"cannot read {path}: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"cannot read {path}: {e.Message}", e);
         }
 
         return Parse(text, path);
@@ -65,7 +65,7 @@ public sealed record PostMetadata
         }
         catch (JsonException e)
         {
-            throw new PostDataException($"{source} is not valid JSON: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"{source} is not valid JSON: {e.Message}", e);
         }
 
         using (doc)
@@ -73,7 +73,7 @@ public sealed record PostMetadata
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new PostDataException($"{source}: expected a JSON object");
+                throw new InvalidInputException(InputField.File, $"{source}: expected a JSON object");
             }
 
             var metadata = new PostMetadata
@@ -94,27 +94,27 @@ public sealed record PostMetadata
         }
     }
 
-    /// <summary>Checks the values for consistency; throws <see cref="PostDataException"/> naming the field.</summary>
+    /// <summary>Checks the values for consistency; throws <see cref="InvalidInputException"/> naming the field.</summary>
     public void Validate(string source = FileName)
     {
         if (LabelsPerUnit == 0)
         {
-            throw new PostDataException($"{source}: LabelsPerUnit must be positive");
+            throw new InvalidInputException(InputField.File, $"{source}: LabelsPerUnit must be positive");
         }
 
         if (NumUnits == 0)
         {
-            throw new PostDataException($"{source}: NumUnits must be positive");
+            throw new InvalidInputException(InputField.File, $"{source}: NumUnits must be positive");
         }
 
         if (MaxFileSize < LabelSize)
         {
-            throw new PostDataException($"{source}: MaxFileSize {MaxFileSize} is smaller than one label ({LabelSize} bytes)");
+            throw new InvalidInputException(InputField.File, $"{source}: MaxFileSize {MaxFileSize} is smaller than one label ({LabelSize} bytes)");
         }
 
         if (LabelsPerUnit > ulong.MaxValue / NumUnits)
         {
-            throw new PostDataException($"{source}: LabelsPerUnit × NumUnits overflows 64 bits");
+            throw new InvalidInputException(InputField.File, $"{source}: LabelsPerUnit × NumUnits overflows 64 bits");
         }
     }
 
@@ -165,7 +165,7 @@ public sealed record PostMetadata
     {
         if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.String)
         {
-            throw new PostDataException($"{source}: field '{name}' is missing or not a base64 string");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is missing or not a base64 string");
         }
 
         byte[] bytes;
@@ -175,19 +175,19 @@ public sealed record PostMetadata
         }
         catch (FormatException)
         {
-            throw new PostDataException($"{source}: field '{name}' is not valid base64");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is not valid base64");
         }
 
         if (bytes.Length != 32)
         {
-            throw new PostDataException($"{source}: field '{name}' must decode to 32 bytes, got {bytes.Length}");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' must decode to 32 bytes, got {bytes.Length}");
         }
 
         return bytes;
     }
 
     private static ulong RequiredUInt64(JsonElement root, string name, string source) =>
-        OptionalUInt64(root, name, source) ?? throw new PostDataException($"{source}: field '{name}' is missing");
+        OptionalUInt64(root, name, source) ?? throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is missing");
 
     private static ulong? OptionalUInt64(JsonElement root, string name, string source)
     {
@@ -198,7 +198,7 @@ public sealed record PostMetadata
 
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetUInt64(out var value))
         {
-            throw new PostDataException($"{source}: field '{name}' must be a non-negative integer");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' must be a non-negative integer");
         }
 
         return value;

@@ -61,16 +61,17 @@ public static partial class DataVerification
     public const ulong DefaultScryptN = 8192;
 
     /// <summary>
-    /// The scrypt N to check <paramref name="dataDir"/> with, and where it came from: <paramref name="flag"/> when given,
+    /// The scrypt N to check <paramref name="dataDir"/> with, and where it came from (in the domain's words: a host
+    /// renames fields with <see cref="InvalidInputException.Rename"/>): <paramref name="given"/> when given,
     /// else the N recorded by <c>post init</c> in its state files (<c>.post-init-A-B.json</c>) of this identity, else
     /// <see cref="DefaultScryptN"/>. Neither post-rs's nor postcli's metadata records N.
     /// </summary>
-    /// <exception cref="PostDataException">the metadata is unreadable, or the state files disagree on N.</exception>
-    public static (ulong ScryptN, string Source) ResolveScryptN(string dataDir, ulong? flag)
+    /// <exception cref="InvalidInputException">the metadata is unreadable, or the state files disagree on N.</exception>
+    public static (ulong ScryptN, string Source) ResolveScryptN(string dataDir, ulong? given)
     {
-        if (flag is { } n)
+        if (given is { } n)
         {
-            return (n, "--scrypt-n");
+            return (n, InputField.ScryptN);
         }
 
         var metadata = PostMetadata.Load(dataDir);
@@ -81,10 +82,10 @@ public static partial class DataVerification
         return recorded.Count switch
         {
             0 => (DefaultScryptN, string.Create(CultureInfo.InvariantCulture,
-                $"the default: no init state in {dataDir} records N; give --scrypt-n if the data was made with another")),
+                $"the default: no init state in {dataDir} records N; give scryptN if the data was made with another")),
             1 => (recorded[0].ScryptN, $"the init state {string.Join(", ", recorded[0].Files)}"),
-            _ => throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
-                $"the init states in {dataDir} disagree on scrypt N ({string.Join("; ", recorded.Select(r => $"{r.ScryptN} in {string.Join(", ", r.Files)}"))}); give --scrypt-n")),
+            _ => throw new InvalidInputException(InputField.ScryptN, string.Create(CultureInfo.InvariantCulture,
+                $"the init states in {dataDir} disagree on scrypt N ({string.Join("; ", recorded.Select(r => $"{r.ScryptN} in {string.Join(", ", r.Files)}"))}); give scryptN")),
         };
     }
 
@@ -105,7 +106,7 @@ public static partial class DataVerification
             {
                 state = InitState.TryLoad(path);
             }
-            catch (Exception e) when (e is PostDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidInputException or IOException or UnauthorizedAccessException)
             {
                 continue; // unreadable: it tells nothing about the data (post init says so when it resumes)
             }
@@ -128,7 +129,7 @@ public static partial class DataVerification
     {
         if (fractionPercent is <= 0 or > 100 || double.IsNaN(fractionPercent))
         {
-            throw new PostDataException($"--fraction must be in (0, 100], got {fractionPercent}");
+            throw new InvalidInputException(InputField.FractionPercent, $"fractionPercent must be in (0, 100], got {fractionPercent}");
         }
 
         var metadata = PostMetadata.Load(dataDir);
@@ -253,7 +254,7 @@ public static partial class DataVerification
             var difficulty = vrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
             string source = vrfDifficulty is null
                 ? string.Create(CultureInfo.InvariantCulture, $"go-spacemesh's for {layout.TotalLabels} labels")
-                : "from --vrf-difficulty";
+                : "from vrfDifficulty";
             var output = new byte[32];
             provider.ComputeOutputs(commitment, scryptN, nonce, 1, output, ct);
             nonceValid = VrfDifficulty.IsBelow(output, difficulty);

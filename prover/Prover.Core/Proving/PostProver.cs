@@ -76,7 +76,7 @@ public sealed class PostProver
     /// <summary>
     /// Proves the data of <paramref name="dataDir"/> (its <c>postdata_metadata.json</c> gives ids, units and file size).
     /// The files are checked against the metadata first (<see cref="PostDataCheck.CheckFiles"/>): missing, misplaced or
-    /// short data fails at once with <see cref="PostDataException"/> instead of after every nonce.
+    /// short data fails at once with <see cref="InvalidInputException"/> instead of after every nonce.
     /// </summary>
     public Task<ProofResult> GenerateProofAsync(string dataDir, byte[] challenge, ProofConfig config, ProvingOptions options,
         IProgress<ProvingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -231,7 +231,7 @@ public sealed class PostProver
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is IOException or PostDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidInputException or UnauthorizedAccessException)
             {
                 readerError = e;
                 stop.Cancel();
@@ -308,7 +308,7 @@ public sealed class PostProver
 
         if (readerError is not null)
         {
-            throw readerError is PostDataException ? readerError : new PostDataException(readerError.Message, readerError);
+            throw readerError is InvalidInputException ? readerError : new InvalidInputException(InputField.File, readerError.Message, readerError);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
