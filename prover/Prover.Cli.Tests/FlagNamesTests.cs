@@ -2,6 +2,7 @@ using System.Reflection;
 using Prover.Core;
 using Prover.Core.Init;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Tests;
 
@@ -47,8 +48,8 @@ public class FlagNamesTests
         var options = new InitOptions
         {
             DataDir = "/nonexistent",
-            NodeId = new byte[32],
-            CommitmentAtxId = new byte[32],
+            NodeId = new NodeId(new byte[32]),
+            CommitmentAtxId = new AtxId(new byte[32]),
             NumUnits = uint.MaxValue,
             LabelsPerUnit = ulong.MaxValue / 2,
             MaxFileSize = 4096,

@@ -1,6 +1,7 @@
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -10,8 +11,8 @@ public class InvalidInputTests
     private static InitOptions Good(string dir) => new()
     {
         DataDir = dir,
-        NodeId = TestData.Repeat(1),
-        CommitmentAtxId = TestData.Repeat(2),
+        NodeId = new NodeId(TestData.Repeat(1)),
+        CommitmentAtxId = new AtxId(TestData.Repeat(2)),
         NumUnits = 4,
         LabelsPerUnit = 256,
         MaxFileSize = 4096,

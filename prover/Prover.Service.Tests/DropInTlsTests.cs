@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -54,7 +55,7 @@ public sealed class DropInTlsTests : IDisposable
         try
         {
             var (response, registered) = await node.ProofFor(TestIdentities.NodeIdHex(id)).WaitAsync(Timeout);
-            Assert.Equal(TestIdentities.Metadata(dir).NodeId, registered.NodeId.ToByteArray());
+            Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), registered.NodeId.ToByteArray());
             Assert.NotNull(response.Proof);
         }
         catch (TimeoutException)
@@ -142,7 +143,7 @@ public sealed class DropInTlsTests : IDisposable
                 Assert.Fail($"post exited with {p.ExitCode}: {await stderr}");
             }
 
-            Assert.Equal(TestIdentities.Metadata(dir).NodeId, node.Registrations.First().NodeId.ToByteArray());
+            Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), node.Registrations.First().NodeId.ToByteArray());
         }
         finally
         {

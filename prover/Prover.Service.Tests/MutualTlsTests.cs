@@ -1,5 +1,6 @@
 using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -44,7 +45,7 @@ public sealed class MutualTlsTests : IDisposable
         };
         await using var service = await RunningService.StartAsync(options, TestProvers.Create);
         await NodeProtocolTests.WaitUntil(() => !node.Registrations.IsEmpty);
-        Assert.Equal(TestIdentities.Metadata(dir).NodeId, node.Registrations.First().NodeId.ToByteArray());
+        Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), node.Registrations.First().NodeId.ToByteArray());
     }
 
     [Fact]

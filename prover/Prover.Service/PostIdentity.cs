@@ -12,11 +12,11 @@ public sealed class PostIdentity
     {
         DataDir = dataDir;
         Metadata = metadata;
-        NodeIdHex = Convert.ToHexStringLower(metadata.NodeId);
+        NodeIdHex = metadata.NodeId.ToString();
         ProtoMetadata = new Metadata
         {
-            NodeId = ByteString.CopyFrom(metadata.NodeId),
-            CommitmentAtxId = ByteString.CopyFrom(metadata.CommitmentAtxId),
+            NodeId = ByteString.CopyFrom(metadata.NodeId.Span),
+            CommitmentAtxId = ByteString.CopyFrom(metadata.CommitmentAtxId.Span),
             NumUnits = metadata.NumUnits,
             LabelsPerUnit = metadata.LabelsPerUnit,
         };

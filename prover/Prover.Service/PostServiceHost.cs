@@ -51,7 +51,7 @@ public sealed class PostServiceRuntime : IDisposable
                 logger, lifetime.ApplicationStopping);
             served.Add(new ServedIdentity(identity, metrics, machine, new RequestDispatcher(identity, machine, logger)));
             logger.Serving(identity.ShortId, identity.DataDir, identity.Metadata.NumUnits, identity.Metadata.LabelsPerUnit,
-                Convert.ToHexStringLower(identity.Metadata.CommitmentAtxId));
+                identity.Metadata.CommitmentAtxId.ToString());
         }
 
         Identities = served;

@@ -9,6 +9,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
 using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -77,7 +78,7 @@ public static class ProfileCommand
                 : AesEcb.Best;
 
             // The profiler's pows are fixed at 0 like post-rs's profiler: it times the scan, not the k2pow.
-            var pass = ProvingPass.Create(ProfileChallenge, 0, options.Nonces, new ulong[options.Nonces / ProvingConstants.NoncesPerGroup], 0);
+            var pass = ProvingPass.Create(new Challenge(ProfileChallenge), 0, options.Nonces, new ulong[options.Nonces / ProvingConstants.NoncesPerGroup], 0);
             IProvingScanner scanner = new ProvingScannerFactory(implementation).Create(pass);
             var sink = new NeverStop();
             using var cts = Cli.CancelOnSignals();

@@ -6,6 +6,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -52,7 +53,7 @@ public static class ProveCommand
         };
         command.SetAction(parse =>
         {
-            byte[] ch = Hex.Parse(parse.GetValue(challenge), "--challenge", 32);
+            var ch = new Challenge(Hex.Parse32(parse.GetValue(challenge), "--challenge"));
             var config = new ProofConfig(parse.GetValue(k1), parse.GetValue(k2), 1, Hex.Parse(parse.GetValue(powDifficulty), "--pow-difficulty", 32));
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
             if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
@@ -200,7 +201,7 @@ public static class ProveCommand
     internal static string? CheckProof(string dir, PostMetadata metadata, ProofConfig config, ProofResult result, IK2PowProver pow,
         ulong? scryptN, string nSource, CancellationToken cancellationToken)
     {
-        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId);
+        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         ulong[] indices = result.Indices;
         byte[][] onDisk = indices.Select(i => PostDataCheck.ReadLabel(dir, metadata, i)).ToArray();
         string Where(ulong index)

@@ -193,7 +193,7 @@ public static class VerifyCommand
             VerifyError.InvalidPoW => string.Create(c,
                 $"k2pow {proof.Pow} is invalid for nonce group {nonceGroup} with difficulty {Convert.ToHexStringLower(K2PowDifficulty.Scale(proofConfig.PowDifficulty, units))} " +
                 $"(per unit from --pow-difficulty {Convert.ToHexStringLower(proofConfig.PowDifficulty)} / {units} units; " +
-                $"challenge prefix {Convert.ToHexStringLower(metadata.Challenge.AsSpan(0, 8))}, node id {Convert.ToHexStringLower(metadata.NodeId)}; RandomX {(lightMode ? "light" : "fast")} mode)"),
+                $"challenge prefix {Convert.ToHexStringLower(metadata.Challenge.Span[..8])}, node id {metadata.NodeId}; RandomX {(lightMode ? "light" : "fast")} mode)"),
             VerifyError.InvalidIndicesLen e => string.Create(c,
                 $"indices are {e.Actual} bytes, expected {e.Expected}: k2 = {proofConfig.K2} indices (--k2) of " +
                 $"{(labels > ulong.MaxValue ? "?" : IndexCompression.RequiredBits((ulong)labels).ToString(c))} bits each for {size}"),

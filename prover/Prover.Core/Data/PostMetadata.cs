@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Data;
 
@@ -13,8 +14,12 @@ public sealed record PostMetadata
     public const string FileName = "postdata_metadata.json";
     public const int LabelSize = 16;
 
-    public required byte[] NodeId { get; init; }
-    public required byte[] CommitmentAtxId { get; init; }
+    /// <summary>The smesher's identity.</summary>
+    public required NodeId NodeId { get; init; }
+
+    /// <summary>The ATX the data is committed to.</summary>
+    public required AtxId CommitmentAtxId { get; init; }
+
     public required ulong LabelsPerUnit { get; init; }
     public required uint NumUnits { get; init; }
     public required ulong MaxFileSize { get; init; }
@@ -78,8 +83,8 @@ public sealed record PostMetadata
 
             var metadata = new PostMetadata
             {
-                NodeId = Id(root, "NodeId", source),
-                CommitmentAtxId = Id(root, "CommitmentAtxId", source),
+                NodeId = new NodeId(Id(root, "NodeId", source)),
+                CommitmentAtxId = new AtxId(Id(root, "CommitmentAtxId", source)),
                 LabelsPerUnit = RequiredUInt64(root, "LabelsPerUnit", source),
                 NumUnits = checked((uint)RequiredUInt64(root, "NumUnits", source)),
                 MaxFileSize = RequiredUInt64(root, "MaxFileSize", source),
@@ -130,8 +135,8 @@ public sealed record PostMetadata
                }))
         {
             w.WriteStartObject();
-            w.WriteString("NodeId", Convert.ToBase64String(NodeId));
-            w.WriteString("CommitmentAtxId", Convert.ToBase64String(CommitmentAtxId));
+            w.WriteString("NodeId", NodeId.Value.ToBase64());
+            w.WriteString("CommitmentAtxId", CommitmentAtxId.Value.ToBase64());
             w.WriteNumber("LabelsPerUnit", LabelsPerUnit);
             w.WriteNumber("NumUnits", NumUnits);
             w.WriteNumber("MaxFileSize", MaxFileSize);
@@ -161,7 +166,7 @@ public sealed record PostMetadata
         }
     }
 
-    private static byte[] Id(JsonElement root, string name, string source)
+    private static Hash32 Id(JsonElement root, string name, string source)
     {
         if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.String)
         {
@@ -183,7 +188,7 @@ public sealed record PostMetadata
             throw new InvalidInputException(InputField.File, $"{source}: field '{name}' must decode to 32 bytes, got {bytes.Length}");
         }
 
-        return bytes;
+        return new Hash32(bytes);
     }
 
     private static ulong RequiredUInt64(JsonElement root, string name, string source) =>

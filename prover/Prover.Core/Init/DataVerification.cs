@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Init;
 
@@ -92,7 +93,7 @@ public static partial class DataVerification
     /// <summary>The readable init state files of <paramref name="dataDir"/> made for the metadata's identity.</summary>
     private static List<(string Path, InitState State)> MatchingStates(string dataDir, PostMetadata metadata)
     {
-        string commitment = Hex.Format(Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId));
+        string commitment = Commitment.Of(metadata.NodeId, metadata.CommitmentAtxId).ToString();
         var states = new List<(string, InitState)>();
         foreach (var path in Directory.EnumerateFiles(dataDir, ".post-init-*"))
         {
@@ -134,7 +135,7 @@ public static partial class DataVerification
 
         var metadata = PostMetadata.Load(dataDir);
         var layout = metadata.Layout;
-        var commitment = Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId);
+        var commitment = Commitment.Of(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         var random = seed is { } s ? new Random(s) : new Random();
         var missing = new List<string>();
         DataProblem? problem = null;

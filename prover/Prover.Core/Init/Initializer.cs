@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Init;
 
@@ -32,16 +33,6 @@ public sealed class Initializer
 
     public static void ValidateOptions(InitOptions o)
     {
-        if (o.NodeId.Length != 32)
-        {
-            throw new InvalidInputException(InputField.NodeId, "nodeId must be 32 bytes");
-        }
-
-        if (o.CommitmentAtxId.Length != 32)
-        {
-            throw new InvalidInputException(InputField.CommitmentAtxId, "commitmentAtxId must be 32 bytes");
-        }
-
         if (o.NumUnits == 0)
         {
             throw new InvalidInputException(InputField.NumUnits, "numUnits must be at least 1");
@@ -159,7 +150,7 @@ public sealed class Initializer
         bool coversLastFile = to == layout.NumFiles - 1;
         ulong rangeStart = layout.FirstLabel(from);
         ulong rangeEnd = layout.FirstLabel(to) + layout.LabelsInFile(to);
-        var commitment = Blake3.HashParts(options.NodeId, options.CommitmentAtxId);
+        var commitment = Commitment.Of(options.NodeId, options.CommitmentAtxId).ToArray();
         var commitmentHex = Hex.Format(commitment);
         var difficulty = options.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
         var statePath = InitState.PathFor(options.DataDir, from, to);
@@ -453,14 +444,14 @@ public sealed class Initializer
 
         var existing = PostMetadata.Load(o.DataDir);
         var problems = new List<string>();
-        if (!existing.NodeId.AsSpan().SequenceEqual(o.NodeId))
+        if (existing.NodeId != o.NodeId)
         {
-            problems.Add($"NodeId is {Hex.Format(existing.NodeId)}, not {Hex.Format(o.NodeId)}");
+            problems.Add($"NodeId is {existing.NodeId}, not {o.NodeId}");
         }
 
-        if (!existing.CommitmentAtxId.AsSpan().SequenceEqual(o.CommitmentAtxId))
+        if (existing.CommitmentAtxId != o.CommitmentAtxId)
         {
-            problems.Add($"CommitmentAtxId is {Hex.Format(existing.CommitmentAtxId)}, not {Hex.Format(o.CommitmentAtxId)}");
+            problems.Add($"CommitmentAtxId is {existing.CommitmentAtxId}, not {o.CommitmentAtxId}");
         }
 
         if (existing.LabelsPerUnit != o.LabelsPerUnit)
