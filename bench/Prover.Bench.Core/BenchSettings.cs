@@ -1,6 +1,7 @@
 using System.Globalization;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Core;
 
 namespace Prover.Bench.Core;
 
@@ -94,32 +95,32 @@ public sealed record BenchSettings
     {
         if (!(Duration > 0) || Duration > 24 * 3600)
         {
-            throw new PostDataException($"--duration must be between 0 and 86400 seconds (got {Duration.ToString(CultureInfo.InvariantCulture)})");
+            throw new InvalidInputException("duration", $"--duration must be between 0 and 86400 seconds (got {Duration.ToString(CultureInfo.InvariantCulture)})");
         }
 
         if (ScryptN < 2 || (ScryptN & (ScryptN - 1)) != 0)
         {
-            throw new PostDataException($"--scrypt-n must be a power of two ≥ 2, got {ScryptN}");
+            throw new InvalidInputException("scryptN", $"--scrypt-n must be a power of two ≥ 2, got {ScryptN}");
         }
 
         if (Repetitions is < 1 or > 100)
         {
-            throw new PostDataException($"--repetitions must be between 1 and 100 (got {Repetitions})");
+            throw new InvalidInputException("repetitions", $"--repetitions must be between 1 and 100 (got {Repetitions})");
         }
 
         if (Nonces.Count == 0 || Nonces.Any(n => n <= 0 || n % 16 != 0 || n > 4096))
         {
-            throw new PostDataException($"--nonces: each value must be a positive multiple of 16 up to 4096 (got {string.Join(",", Nonces)})");
+            throw new InvalidInputException("nonces", $"--nonces: each value must be a positive multiple of 16 up to 4096 (got {string.Join(",", Nonces)})");
         }
 
         if (ProvingMiB is < 1 or > 1 << 20)
         {
-            throw new PostDataException($"--proving-mib must be between 1 and {1 << 20} (got {ProvingMiB})");
+            throw new InvalidInputException("provingMib", $"--proving-mib must be between 1 and {1 << 20} (got {ProvingMiB})");
         }
 
         if (Threads < 0)
         {
-            throw new PostDataException($"--threads must be 0 (all cores) or positive (got {Threads})");
+            throw new InvalidInputException("threads", $"--threads must be 0 (all cores) or positive (got {Threads})");
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Prover.Core.Init;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Bench.Core;
 
@@ -228,8 +229,8 @@ internal static class InitBench
             var options = new InitOptions
             {
                 DataDir = dir,
-                NodeId = nodeId,
-                CommitmentAtxId = atx,
+                NodeId = new NodeId(nodeId),
+                CommitmentAtxId = new AtxId(atx),
                 NumUnits = 1,
                 LabelsPerUnit = labels,
                 MaxFileSize = Math.Max(labels * 16, 16),

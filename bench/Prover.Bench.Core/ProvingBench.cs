@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Prover.Core.Proving;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Bench.Core;
 
@@ -96,7 +97,7 @@ internal static class ProvingBench
     private static void Measure(IProvingScannerFactory factory, PostDataSource source, string? file, ProvingConfigResult config,
         BenchSettings settings, ProvingBenchResult result, byte[] data, CancellationToken cancellationToken)
     {
-        var pass = ProvingPass.Create(ProfileChallenge, 0, config.Nonces, new ulong[config.Nonces / ProvingConstants.NoncesPerGroup], 0);
+        var pass = ProvingPass.Create(new Challenge(ProfileChallenge), 0, config.Nonces, new ulong[config.Nonces / ProvingConstants.NoncesPerGroup], 0);
         IProvingScanner scanner = factory.Create(pass);
         var options = new ProvingOptions { Nonces = config.Nonces, Threads = config.Threads };
         var sink = new NeverStop();
@@ -165,7 +166,7 @@ internal static class ProvingBench
         {
             cancellationToken.ThrowIfCancellationRequested();
             ulong difficulty = ProvingDifficulty.Compute(k1, labels);
-            var pass = ProvingPass.Create(challenge, 0, nonces, pows, difficulty);
+            var pass = ProvingPass.Create(new Challenge(challenge), 0, nonces, pows, difficulty);
             var expected = new ListSink();
             new ReferenceProvingScanner(pass).Scan(data, firstIndex, expected);
             var fast = new ListSink();

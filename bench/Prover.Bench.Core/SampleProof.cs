@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
@@ -30,8 +31,8 @@ public static class SampleProof
             new Initializer([provider]).Run(new InitOptions
             {
                 DataDir = dataDir,
-                NodeId = nodeId,
-                CommitmentAtxId = commitmentAtxId,
+                NodeId = new NodeId(nodeId),
+                CommitmentAtxId = new AtxId(commitmentAtxId),
                 NumUnits = numUnits,
                 LabelsPerUnit = labelsPerUnit,
                 MaxFileSize = numUnits * labelsPerUnit * PostDataLayout.LabelSize,
@@ -43,7 +44,7 @@ public static class SampleProof
         TimeSpan init = clock.Elapsed;
         clock.Restart();
         ProofResult result = new PostProver(new ProvingScannerFactory(), pow)
-            .GenerateProofAsync(dataDir, challenge, config, new ProvingOptions { Nonces = 16, Threads = threads }, null,
+            .GenerateProofAsync(dataDir, new Challenge(challenge), config, new ProvingOptions { Nonces = 16, Threads = threads }, null,
                 cancellationToken)
             .GetAwaiter().GetResult();
         return new Built(result, init, clock.Elapsed);

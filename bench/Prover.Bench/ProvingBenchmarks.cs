@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
+using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 
@@ -35,7 +36,7 @@ public class ProvingBenchmarks
         _data = new byte[DataSize];
         new Random(42).NextBytes(_data);
         _source = PostDataSource.FromMemory(_data);
-        _pass = ProvingPass.Create(new byte[32], 0, Nonces, new ulong[Nonces / ProvingConstants.NoncesPerGroup], 0);
+        _pass = ProvingPass.Create(Challenge.Zero, 0, Nonces, new ulong[Nonces / ProvingConstants.NoncesPerGroup], 0);
         _scanner = new ProvingScannerFactory().Create(_pass);
         _options = new ProvingOptions { Nonces = Nonces, Threads = Threads, BatchSize = 1 << 20 };
     }

@@ -3,6 +3,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
 using SystemAes = System.Security.Cryptography.Aes;
+using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 
@@ -58,7 +59,7 @@ public class ProvingVsAesBenchmarks
         }
 
         _source = PostDataSource.FromMemory(_data);
-        _pass = ProvingPass.Create(new byte[32], 0, 16, new ulong[1], 0);
+        _pass = ProvingPass.Create(Challenge.Zero, 0, 16, new ulong[1], 0);
         _scanner = new ProvingScannerFactory().Create(_pass);
         _options = new ProvingOptions { Nonces = 16, Threads = 1, BatchSize = 1 << 20 };
     }

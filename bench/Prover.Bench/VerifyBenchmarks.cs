@@ -7,6 +7,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 
@@ -66,7 +67,7 @@ public class VerifyBenchmarks
         TimeSpan init = built.InitTime;
         _proof = result.Proof;
         _metadata = result.Metadata;
-        _commitment = Labels.Commitment(nodeId, atxId);
+        _commitment = Labels.Commitment(new NodeId(nodeId), new AtxId(atxId)).ToArray();
         _firstIndex = result.Indices[0];
 
         _verifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _pow);
@@ -99,8 +100,8 @@ public class VerifyBenchmarks
     /// <summary>The pieces: one RandomX light-mode hash …</summary>
     [Benchmark(Description = "k2pow check alone (1 RandomX light hash)")]
     public bool K2PowCheck() =>
-        _pow.Verify(_proof.Pow, (byte)_proof.NonceGroup, _metadata.Challenge.AsSpan(0, 8),
-            K2PowDifficulty.Scale(PerUnitPowDifficulty, NumUnits), _metadata.NodeId);
+        _pow.Verify(_proof.Pow, (byte)_proof.NonceGroup, _metadata.Challenge.Span[..8],
+            K2PowDifficulty.Scale(PerUnitPowDifficulty, NumUnits), _metadata.NodeId.Span);
 
     /// <summary>… and one label with the scalar scrypt oracle at N = 8192.</summary>
     [Benchmark(Description = "one label alone (scalar scrypt N=8192)")]

@@ -4,6 +4,7 @@ using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Kernels.Tests;
 
@@ -27,7 +28,7 @@ public class ScanTests
     private static ProvingPass Pass(uint firstNonce, int nonces, ulong difficulty, Random random)
     {
         var pows = Enumerable.Range(0, nonces / 16).Select(_ => (ulong)random.NextInt64()).ToArray();
-        return ProvingPass.Create(HelloChallenge, firstNonce, nonces, pows, difficulty);
+        return ProvingPass.Create(new Challenge(HelloChallenge), firstNonce, nonces, pows, difficulty);
     }
 
     [Theory]
@@ -39,7 +40,7 @@ public class ScanTests
         ulong difficulty = ProvingDifficulty.Compute(4, 128);
         Assert.Equal(576460752303423488UL, difficulty);
         var data = Enumerable.Range(0, 128 * 16).Select(i => (byte)(i % 12)).ToArray();
-        var pass = ProvingPass.Create(challenge, 0, 16, [0UL], difficulty);
+        var pass = ProvingPass.Create(new Challenge(challenge), 0, 16, [0UL], difficulty);
         var collector = new K2Collector(0, 16, 32);
 
         bool stopped = new ProvingScannerFactory(implementation).Create(pass).Scan(data, 0, collector);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Cli;
 
@@ -35,9 +36,9 @@ public static partial class Cli
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (PostDataException e)
+        catch (InvalidInputException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {FlagNames.Describe(e, serve: asService || command == "serve")}");
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)

@@ -1,5 +1,6 @@
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core;
 
 namespace Prover.Cli;
 
@@ -36,7 +37,7 @@ public static class K2PowFactory
     {
         null or "fast" => false,
         "light" => true,
-        _ => throw new PostDataException($"--randomx-mode must be 'fast' or 'light' (got '{text}')"),
+        _ => throw new InvalidInputException("randomxMode", $"--randomx-mode must be 'fast' or 'light' (got '{text}')"),
     };
 
     private static OwnedK2Pow Local(K2PowSettings settings)
@@ -53,11 +54,11 @@ public static class K2PowFactory
         }
         catch (RandomXLibraryNotFoundException e)
         {
-            throw new PostDataException($"k2pow needs librandomx: {e.Message}", e);
+            throw new InvalidInputException("randomxMode", $"k2pow needs librandomx: {e.Message}", e);
         }
         catch (ArgumentException e)
         {
-            throw new PostDataException(e.Message, e);
+            throw new InvalidInputException(e.ParamName ?? "randomxMode", e.Message, e);
         }
     }
 

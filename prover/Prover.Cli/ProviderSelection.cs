@@ -4,6 +4,7 @@ using Prover.Core.Init;
 using Prover.Kernels;
 using Prover.Kernels.Gpu;
 using Prover.Verifier;
+using Prover.Core;
 
 namespace Prover.Cli;
 
@@ -28,7 +29,7 @@ public static class ProviderSelection
             return providers[0];
         foreach (var p in providers)
             p.Dispose();
-        throw new PostDataException($"--provider: 'post {command}' takes exactly one provider");
+        throw new InvalidInputException("provider", $"--provider: 'post {command}' takes exactly one provider");
     }
 
     /// <summary>
@@ -50,7 +51,7 @@ public static class ProviderSelection
             var ids = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var duplicate = ids.GroupBy(i => i, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null)
-                throw new PostDataException($"--provider: '{duplicate.Key}' is listed twice");
+                throw new InvalidInputException("provider", $"--provider: '{duplicate.Key}' is listed twice");
             foreach (string id in ids)
             {
                 if (id.Equals("reference", StringComparison.OrdinalIgnoreCase))
@@ -58,7 +59,7 @@ public static class ProviderSelection
                     factories.Add(() => new ReferenceLabelProvider(threads));
                     continue;
                 }
-                ProviderDescriptor match = catalog.Find(id) ?? throw new PostDataException(
+                ProviderDescriptor match = catalog.Find(id) ?? throw new InvalidInputException("provider",
                     $"--provider: unknown provider '{id}'; available: " +
                     string.Join(", ", catalog.Providers.Select(p => p.Id).Append("reference")) +
                     (catalog.Notes.Count > 0 ? $" ({string.Join("; ", catalog.Notes)})" : ""));
@@ -114,7 +115,7 @@ internal sealed class GpuFlags
         }
         catch (ArgumentException e)
         {
-            throw new PostDataException($"{(e.ParamName == nameof(GpuProviderOptions.LookupGap) ? "--lookup-gap" : "--gpu-batch")}: {e.Message.Split(" (Parameter")[0]}");
+            throw new InvalidInputException("lookupGap", $"{(e.ParamName == nameof(GpuProviderOptions.LookupGap) ? "--lookup-gap" : "--gpu-batch")}: {e.Message.Split(" (Parameter")[0]}");
         }
         return options;
     }

@@ -1,6 +1,7 @@
 using Prover.Core.Crypto;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -143,7 +144,7 @@ public class Blake3PackageTests
             var atx = c.Value.GetProperty("commitment_atx_id").Hex();
             string expected = c.Value.GetProperty("commitment").GetString()!;
             Assert.Equal(expected, Convert.ToHexStringLower(Blake3.HashParts(node, atx)));
-            Assert.Equal(expected, Convert.ToHexStringLower(Labels.Commitment(node, atx)));
+            Assert.Equal(expected, Convert.ToHexStringLower(Labels.Commitment(new NodeId(node), new AtxId(atx)).ToArray()));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Prover.Core.Proving;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -17,8 +18,8 @@ internal static class E2EVector
         var v = TestData.Load("vectors_e2e.json").GetProperty("end_to_end");
         var p = v.GetProperty("proof");
         var proof = new Proof(p.GetProperty("nonce").GetUInt32(), p.GetProperty("indices_compressed_hex").Hex(), p.GetProperty("pow").GetUInt64());
-        var metadata = new ProofMetadata(v.GetProperty("node_id").Hex(), v.GetProperty("commitment_atx_id").Hex(),
-            Encoding.ASCII.GetBytes(v.GetProperty("challenge_ascii").GetString()!), v.GetProperty("num_units").GetUInt32());
+        var metadata = new ProofMetadata(new NodeId(v.GetProperty("node_id").Hex()), new AtxId(v.GetProperty("commitment_atx_id").Hex()),
+            new Challenge(Encoding.ASCII.GetBytes(v.GetProperty("challenge_ascii").GetString()!)), v.GetProperty("num_units").GetUInt32());
         return (proof, metadata);
     }
 }

@@ -3,6 +3,7 @@ using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -17,8 +18,8 @@ public class InitializerTests
         ulong n = 16, int? from = null, int? to = null, byte[]? vrf = null) => new()
     {
         DataDir = dir,
-        NodeId = Node,
-        CommitmentAtxId = Atx,
+        NodeId = new NodeId(Node),
+        CommitmentAtxId = new AtxId(Atx),
         NumUnits = units,
         LabelsPerUnit = lpu,
         MaxFileSize = maxFileSize,
@@ -35,7 +36,7 @@ public class InitializerTests
 
     private static byte[] Expected(ulong count, ulong n)
     {
-        var commitment = Labels.Commitment(Node, Atx);
+        var commitment = Labels.Commitment(new NodeId(Node), new AtxId(Atx)).ToArray();
         var all = new byte[count * 16];
         for (ulong i = 0; i < count; i++)
         {
@@ -99,7 +100,7 @@ public class InitializerTests
         Assert.Null(metadata.LastPosition);
 
         // Spot-check the bytes against the scalar oracle: every file's first and last label, plus the spec's first labels.
-        var commitment = Labels.Commitment(Node, Atx);
+        var commitment = Labels.Commitment(new NodeId(Node), new AtxId(Atx)).ToArray();
         var data = ReadAll(dir.Path);
         Assert.Equal(126976 * 16, data.Length);
         for (ulong f = 0; f < 127; f++)
@@ -185,7 +186,7 @@ public class InitializerTests
         File.Delete(Directory.GetFiles(dir.Path, ".post-init-*").Single());
         var before = ReadAll(dir.Path);
 
-        var e = Assert.Throws<PostDataException>(() => new Initializer([provider]).Run(Options(dir.Path, n: 32)));
+        var e = Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(Options(dir.Path, n: 32)));
         Assert.Contains("differs from a fresh computation", e.Message);
         Assert.Equal(before, ReadAll(dir.Path));
     }
@@ -199,9 +200,9 @@ public class InitializerTests
         var before = ReadAll(dir.Path);
         var metadataBefore = File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName));
 
-        var other = Options(dir.Path) with { NodeId = TestData.Repeat(0x77) };
-        Assert.Contains("NodeId", Assert.Throws<PostDataException>(() => new Initializer([provider]).Run(other)).Message);
-        Assert.Contains("MaxFileSize", Assert.Throws<PostDataException>(() =>
+        var other = Options(dir.Path) with { NodeId = new NodeId(TestData.Repeat(0x77)) };
+        Assert.Contains("NodeId", Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(other)).Message);
+        Assert.Contains("MaxFileSize", Assert.Throws<InvalidInputException>(() =>
             new Initializer([provider]).Run(Options(dir.Path, maxFileSize: 3200))).Message);
         Assert.Equal(before, ReadAll(dir.Path));
         Assert.Equal(metadataBefore, File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName)));

@@ -1,6 +1,7 @@
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -8,8 +9,8 @@ public class MetadataTests
 {
     private static PostMetadata Sample(ulong? nonce = null) => new()
     {
-        NodeId = TestData.Repeat(0x4d),
-        CommitmentAtxId = TestData.Repeat(0x00),
+        NodeId = new NodeId(TestData.Repeat(0x4d)),
+        CommitmentAtxId = new AtxId(TestData.Repeat(0x00)),
         LabelsPerUnit = 4096,
         NumUnits = 31,
         MaxFileSize = 16000,
@@ -42,7 +43,7 @@ public class MetadataTests
         const string go = "{\n\t\"NodeId\": \"hBGTHs44tav7YR87sRVafuzZwObCZnK1Z/exYpxwqSQ=\",\n\t\"CommitmentAtxId\": \"ZuxocVjIYWfv7A/K1Lmm8+mNsHzAZaWVpbl5+KINx+I=\",\n" +
                           "\t\"LabelsPerUnit\": 4294967296,\n\t\"NumUnits\": 4,\n\t\"MaxFileSize\": 4294967296,\n\t\"Nonce\": 12345,\n\t\"NonceValue\": \"0000001f81fadfc488b990c940aba836\",\n\t\"Extra\": true\n}";
         var m = PostMetadata.Parse(go);
-        Assert.Equal("8411931ece38b5abfb611f3bb1155a7eecd9c0e6c26672b567f7b1629c70a924", Convert.ToHexStringLower(m.NodeId));
+        Assert.Equal("8411931ece38b5abfb611f3bb1155a7eecd9c0e6c26672b567f7b1629c70a924", m.NodeId.ToString());
         Assert.Equal(12345UL, m.Nonce);
         Assert.Null(m.LastPosition);
         Assert.Equal("0000001f81fadfc488b990c940aba836", m.NonceValue);
@@ -61,7 +62,7 @@ public class MetadataTests
     [InlineData("{\"NodeId\":\"hBGTHs44tav7YR87sRVafuzZwObCZnK1Z/exYpxwqSQ=\",\"CommitmentAtxId\":\"hBGTHs44tav7YR87sRVafuzZwObCZnK1Z/exYpxwqSQ=\",\"LabelsPerUnit\":1,\"NumUnits\":0,\"MaxFileSize\":16}", "NumUnits")]
     public void Bad_metadata_gets_a_clear_error(string json, string expected)
     {
-        var e = Assert.Throws<PostDataException>(() => PostMetadata.Parse(json));
+        var e = Assert.Throws<InvalidInputException>(() => PostMetadata.Parse(json));
         Assert.Contains(expected, e.Message);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Prover.Core.Proving;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -8,7 +9,7 @@ public class ProofJsonTests
 {
     private static (Proof, ProofMetadata) Sample() =>
         (new Proof(6, Convert.FromHexString("d0122c2e6471706ff11c"), 23),
-         new ProofMetadata(TestData.Repeat(0x4d), TestData.Repeat(0), System.Text.Encoding.ASCII.GetBytes("hello world, challenge me!!!!!!!"), 31));
+         new ProofMetadata(new NodeId(TestData.Repeat(0x4d)), new AtxId(TestData.Repeat(0)), new Challenge(System.Text.Encoding.ASCII.GetBytes("hello world, challenge me!!!!!!!")), 31));
 
     [Fact]
     public void Serialize_CertifierForm()

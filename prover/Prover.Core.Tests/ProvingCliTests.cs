@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Prover.Core.Proving;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -24,7 +25,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
         Assert.Equal(23UL, proof.Pow);
         Assert.Equal(V.GetProperty("proof").GetProperty("indices_compressed_hex").GetString(), Convert.ToHexStringLower(proof.Indices));
         Assert.Equal(31u, metadata.NumUnits);
-        Assert.Equal(data.NodeId, metadata.NodeId);
+        Assert.Equal(data.NodeId, metadata.NodeId.ToArray());
         Assert.Single(stdout.Trim().Split('\n'));
 
         using var dir = new TempDir();

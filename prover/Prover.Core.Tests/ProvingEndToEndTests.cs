@@ -6,6 +6,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -22,7 +23,7 @@ public sealed class EndToEndDataFixture : IDisposable
         Vector = TestData.Load("vectors_e2e.json").GetProperty("end_to_end");
         NodeId = Vector.GetProperty("node_id").Hex();
         AtxId = Vector.GetProperty("commitment_atx_id").Hex();
-        byte[] commitment = Labels.Commitment(NodeId, AtxId);
+        byte[] commitment = Labels.Commitment(new NodeId(NodeId), new AtxId(AtxId)).ToArray();
         ulong labelsPerUnit = Vector.GetProperty("labels_per_unit").GetUInt64();
         uint numUnits = Vector.GetProperty("num_units").GetUInt32();
         ulong maxFileSize = Vector.GetProperty("max_file_size").GetUInt64();
@@ -46,8 +47,8 @@ public sealed class EndToEndDataFixture : IDisposable
         });
         new PostMetadata
         {
-            NodeId = NodeId,
-            CommitmentAtxId = AtxId,
+            NodeId = new NodeId(NodeId),
+            CommitmentAtxId = new AtxId(AtxId),
             LabelsPerUnit = labelsPerUnit,
             NumUnits = numUnits,
             MaxFileSize = maxFileSize,
@@ -76,7 +77,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
 {
     private JsonElement V => data.Vector;
 
-    private byte[] Challenge => Encoding.ASCII.GetBytes(V.GetProperty("challenge_ascii").GetString()!);
+    private Challenge Challenge => new(Encoding.ASCII.GetBytes(V.GetProperty("challenge_ascii").GetString()!));
 
     private ProofConfig Config => new(V.GetProperty("k1").GetUInt32(), V.GetProperty("k2").GetUInt32(), V.GetProperty("k2").GetUInt32(),
         V.GetProperty("pow_difficulty").Hex());
@@ -167,7 +168,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
         var reports = new List<ProvingProgress>();
         var impossible = Config with { K1 = 1, K2 = 1000, PowDifficulty = Enumerable.Repeat((byte)0xFF, 32).ToArray() };
         var subset = PostDataSource.FromMemory(File.ReadAllBytes(Path.Combine(data.DataDir, "postdata_0.bin")));
-        var e = await Assert.ThrowsAsync<ProvingException>(() => prover.GenerateProofAsync(subset, data.NodeId, data.AtxId, 1, 1000,
+        var e = await Assert.ThrowsAsync<ProvingException>(() => prover.GenerateProofAsync(subset, new NodeId(data.NodeId), new AtxId(data.AtxId), 1, 1000,
             Challenge, impossible, new ProvingOptions { Nonces = 32, StartNonce = 4032, Threads = 1 }, new Collect(reports)));
         Assert.Contains("nonce groups beyond 255", e.Message);
         Assert.Equal(new uint[] { 4032, 4064 }, reports.Where(r => r.Stage == ProvingStage.PassFailed).Select(r => r.NonceStart).ToArray());

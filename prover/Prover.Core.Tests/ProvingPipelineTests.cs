@@ -5,6 +5,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -59,8 +60,8 @@ public class ProvingPipelineTests
         var config = new ProofConfig(4, 32, 32, Enumerable.Repeat((byte)0xFF, 32).ToArray());
         var options = new ProvingOptions { Nonces = 16, Threads = threads, BatchSize = batchSize };
 
-        ProofResult result = await prover.GenerateProofAsync(PostDataSource.FromMemory(data), new byte[32], new byte[32], 1, 128,
-            challenge, config, options);
+        ProofResult result = await prover.GenerateProofAsync(PostDataSource.FromMemory(data), NodeId.Zero, AtxId.Zero, 1, 128,
+            new Challenge(challenge), config, options);
 
         Assert.Equal(3u, result.Proof.Nonce);
         Assert.Equal(0UL, result.Proof.Pow);
@@ -87,8 +88,8 @@ public class ProvingPipelineTests
 
         var metadata = new PostMetadata
         {
-            NodeId = new byte[32],
-            CommitmentAtxId = new byte[32],
+            NodeId = new NodeId(new byte[32]),
+            CommitmentAtxId = new AtxId(new byte[32]),
             LabelsPerUnit = maxFileSize / 16 * (ulong)fileNumbers.Length,
             NumUnits = 1,
             MaxFileSize = maxFileSize,
@@ -127,7 +128,7 @@ public class ProvingPipelineTests
         // max_file_size 16 * 20 = 320 bytes: two 128-byte chunks per file, the last 64 bytes (4 labels) are skipped.
         WriteFiles(dir, [0, 1, 2], 320, 320, 2);
         var source = PostDataSource.FromDirectory(dir.Path, PostMetadata.Load(dir.Path));
-        var pass = ProvingPass.Create(new byte[32], 0, 32, [5UL, 6UL], 0x3000_0000_0000_0000);
+        var pass = ProvingPass.Create(Challenge.Zero, 0, 32, [5UL, 6UL], 0x3000_0000_0000_0000);
 
         var expected = new Recorder();
         var reference = new ReferenceProvingScanner(pass);
@@ -160,7 +161,7 @@ public class ProvingPipelineTests
     {
         var data = new byte[128 * 100];
         new Random(3).NextBytes(data);
-        var pass = ProvingPass.Create(new byte[32], 0, 16, [1UL], 0);
+        var pass = ProvingPass.Create(Challenge.Zero, 0, 16, [1UL], 0);
         var reports = new List<ProvingProgress>();
         var progress = new SyncProgress(reports);
         PostProver.ScanOnce(PostDataSource.FromMemory(data), pass, new ProvingScannerFactory().Create(pass), new Recorder(), new ProvingOptions
@@ -182,7 +183,7 @@ public class ProvingPipelineTests
     {
         var data = new byte[128 * 4096];
         new Random(4).NextBytes(data);
-        var pass = ProvingPass.Create(new byte[32], 0, 16, [1UL], ulong.MaxValue);
+        var pass = ProvingPass.Create(Challenge.Zero, 0, 16, [1UL], ulong.MaxValue);
         var scanner = new ProvingScannerFactory().Create(pass);
         var options = new ProvingOptions { Nonces = 16, Threads = 2, BatchSize = 4096 };
 
@@ -202,8 +203,8 @@ public class ProvingPipelineTests
         Assert.Throws<ArgumentException>(() => new ProvingOptions { Nonces = 4112 }.Validate());
         Assert.Throws<ArgumentException>(() => new ProvingOptions { Threads = -1 }.Validate());
         Assert.Throws<ArgumentException>(() => new ProvingOptions { BatchSize = 100 }.Validate());
-        Assert.Throws<ArgumentException>(() => ProvingPass.Create(new byte[32], 8, 16, [0UL], 0));
-        Assert.Throws<ArgumentException>(() => ProvingPass.Create(new byte[32], 4080, 32, [0UL, 0UL], 0));
+        Assert.Throws<ArgumentException>(() => ProvingPass.Create(Challenge.Zero, 8, 16, [0UL], 0));
+        Assert.Throws<ArgumentException>(() => ProvingPass.Create(Challenge.Zero, 4080, 32, [0UL, 0UL], 0));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -29,7 +30,7 @@ public class ProvingPropertyTests(RandomXLightFixture randomx)
         random.NextBytes(nodeId);
         random.NextBytes(atxId);
         random.NextBytes(challenge);
-        byte[] commitment = Labels.Commitment(nodeId, atxId);
+        byte[] commitment = Labels.Commitment(new NodeId(nodeId), new AtxId(atxId)).ToArray();
         var labels = new byte[LabelsPerUnit * NumUnits * 16];
         Parallel.For(0, (int)(LabelsPerUnit * NumUnits), i =>
         {
@@ -51,8 +52,8 @@ public class ProvingPropertyTests(RandomXLightFixture randomx)
         Dataset d = Make(seed);
         var pow = new K2Pow(randomx.Context);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
-        ProofResult result = await prover.GenerateProofAsync(PostDataSource.FromMemory(d.Labels), d.NodeId, d.AtxId, NumUnits,
-            LabelsPerUnit * NumUnits, d.Challenge, Config, new ProvingOptions { Nonces = 16, Threads = threads, BatchSize = 1024 });
+        ProofResult result = await prover.GenerateProofAsync(PostDataSource.FromMemory(d.Labels), new NodeId(d.NodeId), new AtxId(d.AtxId), NumUnits,
+            LabelsPerUnit * NumUnits, new Challenge(d.Challenge), Config, new ProvingOptions { Nonces = 16, Threads = threads, BatchSize = 1024 });
         var verifier = new ProofVerifier(Config, Init, pow);
         Assert.Null(verifier.Verify(result.Proof, result.Metadata, VerifyMode.All));
 
@@ -99,9 +100,9 @@ public class ProvingPropertyTests(RandomXLightFixture randomx)
 
         ulong numLabels = LabelsPerUnit * NumUnits;
         ulong[] indices = proof.DecompressIndices(numLabels, (int)Config.K2);
-        var pass = ProvingPass.Create(d.Challenge, group * 16, 16, [proof.Pow], ProvingDifficulty.Compute(Config.K1, numLabels));
+        var pass = ProvingPass.Create(new Challenge(d.Challenge), group * 16, 16, [proof.Pow], ProvingDifficulty.Compute(Config.K1, numLabels));
         var scanner = new ReferenceProvingScanner(pass);
-        byte[] commitment = Labels.Commitment(d.NodeId, d.AtxId);
+        byte[] commitment = Labels.Commitment(new NodeId(d.NodeId), new AtxId(d.AtxId)).ToArray();
         foreach (ulong index in indices)
         {
             // The label may lie beyond the data (indices are only bounded by 2^bits): recompute it with the oracle.

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Prover.Core.Proving;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
@@ -125,7 +126,7 @@ public sealed class VerifyCliTests : IDisposable
             ("empty.json", [], "Invalid proof JSON"),
             ("array.json", "[1,2,3]"u8.ToArray(), "Invalid proof JSON"),
             ("badbase64.json", Encoding.UTF8.GetBytes(valid.Replace("\"indices\":\"", "\"indices\":\"@@", StringComparison.Ordinal)), "proof.indices"),
-            ("shortid.json", Encoding.UTF8.GetBytes(ProofJson.Serialize(_proof, _metadata with { NodeId = new byte[31] })), "node_id must be 32 bytes"),
+            ("shortid.json", Encoding.UTF8.GetBytes(ProofJson.Serialize(_proof, _metadata).Replace(_metadata.NodeId.Value.ToBase64(), Convert.ToBase64String(new byte[31]), StringComparison.Ordinal)), "node_id must be 32 bytes"),
             ("negative.json", Encoding.UTF8.GetBytes(valid.Replace("\"nonce\":6", "\"nonce\":-6", StringComparison.Ordinal)), "proof.nonce"),
         };
         foreach (var (name, bytes, message) in cases)

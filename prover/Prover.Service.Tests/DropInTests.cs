@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -370,8 +371,8 @@ public sealed class DropInTests : IDisposable
         new Initializer([provider]).Run(new InitOptions
         {
             DataDir = dir,
-            NodeId = Enumerable.Repeat(idByte, 32).ToArray(),
-            CommitmentAtxId = Enumerable.Repeat((byte)(idByte ^ 0x5a), 32).ToArray(),
+            NodeId = new NodeId(Enumerable.Repeat(idByte, 32).ToArray()),
+            CommitmentAtxId = new AtxId(Enumerable.Repeat((byte)(idByte ^ 0x5a), 32).ToArray()),
             NumUnits = 4,
             LabelsPerUnit = 64,
             MaxFileSize = 64 * 16,

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Prover.Core.Data;
+using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -53,7 +55,7 @@ public sealed class DropInTlsTests : IDisposable
         try
         {
             var (response, registered) = await node.ProofFor(TestIdentities.NodeIdHex(id)).WaitAsync(Timeout);
-            Assert.Equal(TestIdentities.Metadata(dir).NodeId, registered.NodeId.ToByteArray());
+            Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), registered.NodeId.ToByteArray());
             Assert.NotNull(response.Proof);
         }
         catch (TimeoutException)
@@ -141,7 +143,7 @@ public sealed class DropInTlsTests : IDisposable
                 Assert.Fail($"post exited with {p.ExitCode}: {await stderr}");
             }
 
-            Assert.Equal(TestIdentities.Metadata(dir).NodeId, node.Registrations.First().NodeId.ToByteArray());
+            Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), node.Registrations.First().NodeId.ToByteArray());
         }
         finally
         {
@@ -193,7 +195,7 @@ public sealed class DropInTlsTests : IDisposable
         var (cert, _) = pki.ClientRoot.IssueEd25519Client("one");
         var (_, otherKey) = pki.ClientRoot.IssueEd25519Client("other");
         var dir = TestIdentities.Create(_tmp.Path, 0xd7);
-        var error = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(new Uri("https://127.0.0.1:1"), dir) with
+        var error = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(new Uri("https://127.0.0.1:1"), dir) with
         {
             Tls = new TlsSettings(pki.Node.CaPem, cert, otherKey, null),
         }, TestProvers.Create));

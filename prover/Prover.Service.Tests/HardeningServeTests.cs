@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service.Tests;
 
@@ -100,7 +101,7 @@ public sealed class HardeningServeTests : IDisposable
     public void Options_refuse_a_pid_below_1()
     {
         var options = TestIdentities.Options(new Uri("http://127.0.0.1:1"), _tmp.Path) with { WatchPid = 0 };
-        var e = Assert.Throws<PostDataException>(options.Validate);
+        var e = Assert.Throws<InvalidInputException>(options.Validate);
         Assert.Contains("--watch-pid", e.Message);
     }
 

@@ -1,4 +1,6 @@
 using Prover.Core.Data;
+using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -43,7 +45,7 @@ public sealed class MutualTlsTests : IDisposable
         };
         await using var service = await RunningService.StartAsync(options, TestProvers.Create);
         await NodeProtocolTests.WaitUntil(() => !node.Registrations.IsEmpty);
-        Assert.Equal(TestIdentities.Metadata(dir).NodeId, node.Registrations.First().NodeId.ToByteArray());
+        Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), node.Registrations.First().NodeId.ToByteArray());
     }
 
     [Fact]
@@ -136,7 +138,7 @@ public sealed class MutualTlsTests : IDisposable
         var dir = TestIdentities.Create(_tmp.Path, 0x26);
         var https = new Uri("https://127.0.0.1:1");
 
-        var missing = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
+        var missing = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
         {
             Tls = new TlsSettings(Path.Combine(_tmp.Path, "nope.pem"), pki.ClientCert, pki.ClientKey, null),
         }, TestProvers.Create));
@@ -146,19 +148,19 @@ public sealed class MutualTlsTests : IDisposable
         // The key of another certificate.
         using var other = pki.Clients.Issue("other", server: false);
         var (_, otherKey) = pki.Clients.WritePem(other, "other");
-        var mismatch = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
+        var mismatch = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
         {
             Tls = new TlsSettings(pki.Node.CaPem, pki.ClientCert, otherKey, null),
         }, TestProvers.Create));
         Assert.Contains("--cert", mismatch.Message);
         Assert.Contains("--key", mismatch.Message);
 
-        var noTls = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir), TestProvers.Create));
+        var noTls = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir), TestProvers.Create));
         Assert.Contains("https needs --ca-cert, --cert and --key", noTls.Message);
 
         var notPem = Path.Combine(_tmp.Path, "garbage.pem");
         File.WriteAllText(notPem, "not a certificate");
-        var garbage = Assert.Throws<PostDataException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
+        var garbage = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(TestIdentities.Options(https, dir) with
         {
             Tls = new TlsSettings(notPem, pki.ClientCert, pki.ClientKey, null),
         }, TestProvers.Create));

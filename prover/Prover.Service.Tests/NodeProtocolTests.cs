@@ -1,6 +1,7 @@
 using System.Net.Http;
 using Google.Protobuf;
 using Prover.Contracts.Spacemesh.V1;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -23,8 +24,8 @@ public sealed class NodeProtocolTests : IDisposable
 
         await WaitUntil(() => !node.Registrations.IsEmpty);
         Assert.True(node.Registrations.TryPeek(out var meta));
-        Assert.Equal(files.NodeId, meta.NodeId.ToByteArray());
-        Assert.Equal(files.CommitmentAtxId, meta.CommitmentAtxId.ToByteArray());
+        Assert.Equal(files.NodeId.ToArray(), meta.NodeId.ToByteArray());
+        Assert.Equal(files.CommitmentAtxId.ToArray(), meta.CommitmentAtxId.ToByteArray());
         Assert.Equal(files.NumUnits, meta.NumUnits);
         Assert.Equal(files.LabelsPerUnit, meta.LabelsPerUnit);
         Assert.Equal(files.Nonce.HasValue, meta.HasNonce);
@@ -64,7 +65,7 @@ public sealed class NodeProtocolTests : IDisposable
         Assert.Equal(GenProofStatus.Error, none.GenProof.Status);
         Assert.Equal(GenProofStatus.Error, shortChallenge.Status);
         Assert.Null(shortChallenge.Proof);
-        Assert.Equal(TestIdentities.Metadata(dir).NodeId, after.NodeId.ToByteArray());
+        Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), after.NodeId.ToByteArray());
         Assert.Equal(ServiceState.Idle, service.Runtime.Identities[0].StateMachine.State);
     }
 

@@ -1,5 +1,6 @@
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core;
 
 namespace Prover.Service.Tests;
 
@@ -22,7 +23,7 @@ public sealed class PostServiceOptionsTests : IDisposable
     [InlineData("unix:///tmp/sock", "unsupported scheme 'unix'")]
     [InlineData("", "--address is required")]
     public void Other_schemes_are_rejected(string text, string message) =>
-        Assert.Contains(message, Assert.Throws<PostDataException>(() => PostServiceOptions.ParseAddress(text)).Message);
+        Assert.Contains(message, Assert.Throws<InvalidInputException>(() => PostServiceOptions.ParseAddress(text)).Message);
 
     [Theory]
     [InlineData("127.0.0.1:50051", true)]
@@ -39,7 +40,7 @@ public sealed class PostServiceOptionsTests : IDisposable
         }
         else
         {
-            Assert.Throws<PostDataException>(() => PostServiceOptions.ParseOperatorAddress(text));
+            Assert.Throws<InvalidInputException>(() => PostServiceOptions.ParseOperatorAddress(text));
         }
     }
 
@@ -87,7 +88,7 @@ public sealed class PostServiceOptionsTests : IDisposable
     {
         var good = new PostServiceOptions { Address = new Uri("http://x:1"), DataDirs = ["d"] };
         good.Validate();
-        Assert.Contains(message, Assert.Throws<PostDataException>(() => change(good).Validate()).Message);
+        Assert.Contains(message, Assert.Throws<InvalidInputException>(() => change(good).Validate()).Message);
     }
 
     [Fact]
@@ -95,15 +96,15 @@ public sealed class PostServiceOptionsTests : IDisposable
     {
         var dir = TestIdentities.Create(_tmp.Path, 0x41);
         var options = TestIdentities.Options(new Uri("http://127.0.0.1:1"), dir) with { MinNumUnits = 4 };
-        var e = Assert.Throws<PostDataException>(() => PostServiceHost.Build(options, TestProvers.Create));
+        var e = Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(options, TestProvers.Create));
         Assert.Contains("NumUnits 2 is outside [--min-num-units 4", e.Message);
         Assert.Contains(PostMetadata.FileName, e.Message);
 
         var tooMany = options with { MinNumUnits = 1, MaxNumUnits = 1 };
-        Assert.Contains("--max-num-units 1", Assert.Throws<PostDataException>(() => PostServiceHost.Build(tooMany, TestProvers.Create)).Message);
+        Assert.Contains("--max-num-units 1", Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(tooMany, TestProvers.Create)).Message);
 
         var missing = options with { MinNumUnits = 1, DataDirs = [Path.Combine(_tmp.Path, "nothing-here")] };
-        Assert.Contains("directory not found", Assert.Throws<PostDataException>(() => PostServiceHost.Build(missing, TestProvers.Create)).Message);
+        Assert.Contains("directory not found", Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(missing, TestProvers.Create)).Message);
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class PostServiceOptionsTests : IDisposable
         Directory.CreateDirectory(copy);
         File.Copy(Path.Combine(dir, PostMetadata.FileName), Path.Combine(copy, PostMetadata.FileName));
         var options = TestIdentities.Options(new Uri("http://127.0.0.1:1"), dir, copy);
-        Assert.Contains("same node id", Assert.Throws<PostDataException>(() => PostServiceHost.Build(options, TestProvers.Create)).Message);
+        Assert.Contains("same node id", Assert.Throws<InvalidInputException>(() => PostServiceHost.Build(options, TestProvers.Create)).Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Core.Data;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -12,8 +13,8 @@ public sealed class ProofStateMachineTests
 
     private static readonly PostIdentity Identity = new("/data", new PostMetadata
     {
-        NodeId = Enumerable.Repeat((byte)0xbb, 32).ToArray(),
-        CommitmentAtxId = Enumerable.Repeat((byte)0xcc, 32).ToArray(),
+        NodeId = new NodeId(Enumerable.Repeat((byte)0xbb, 32).ToArray()),
+        CommitmentAtxId = new AtxId(Enumerable.Repeat((byte)0xcc, 32).ToArray()),
         NumUnits = 4,
         LabelsPerUnit = 256,
         MaxFileSize = 4096,
@@ -87,8 +88,8 @@ public sealed class ProofStateMachineTests
         Assert.Equal(proofs.Proof.Pow, done.Proof.Pow);
         Assert.Equal(proofs.Proof.Indices, done.Proof.Indices.ToByteArray());
         Assert.Equal(ChallengeA, done.Metadata.Challenge.ToByteArray());
-        Assert.Equal(Identity.Metadata.NodeId, done.Metadata.Meta.NodeId.ToByteArray());
-        Assert.Equal(Identity.Metadata.CommitmentAtxId, done.Metadata.Meta.CommitmentAtxId.ToByteArray());
+        Assert.Equal(Identity.Metadata.NodeId.ToArray(), done.Metadata.Meta.NodeId.ToByteArray());
+        Assert.Equal(Identity.Metadata.CommitmentAtxId.ToArray(), done.Metadata.Meta.CommitmentAtxId.ToByteArray());
         Assert.True(done.Metadata.Meta.HasNonce);
         Assert.Equal(12UL, done.Metadata.Meta.Nonce);
         Assert.Equal(4U, done.Metadata.Meta.NumUnits);
@@ -171,7 +172,7 @@ public sealed class ProofStateMachineTests
 
         var meta = dispatcher.Handle(new NodeRequest { Metadata = new MetadataRequest() });
         Assert.Equal(ServiceResponse.KindOneofCase.Metadata, meta.KindCase);
-        Assert.Equal(Identity.Metadata.NodeId, meta.Metadata.Meta.NodeId.ToByteArray());
+        Assert.Equal(Identity.Metadata.NodeId.ToArray(), meta.Metadata.Meta.NodeId.ToByteArray());
 
         var none = dispatcher.Handle(new NodeRequest());
         Assert.Equal(ServiceResponse.KindOneofCase.GenProof, none.KindCase);

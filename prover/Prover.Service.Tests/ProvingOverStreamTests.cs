@@ -6,6 +6,7 @@ using Proof = Prover.Core.Proving.Proof;
 using ProofMetadata = Prover.Core.Proving.ProofMetadata;
 using Prover.Service.Proving;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -26,8 +27,8 @@ public sealed class ProvingOverStreamTests : IDisposable
         var files = TestIdentities.Metadata(dir);
         Assert.Equal(GenProofStatus.Ok, response.Status);
         Assert.Equal(challenge, response.Metadata.Challenge.ToByteArray());
-        Assert.Equal(files.NodeId, response.Metadata.Meta.NodeId.ToByteArray());
-        Assert.Equal(files.CommitmentAtxId, response.Metadata.Meta.CommitmentAtxId.ToByteArray());
+        Assert.Equal(files.NodeId.ToArray(), response.Metadata.Meta.NodeId.ToByteArray());
+        Assert.Equal(files.CommitmentAtxId.ToArray(), response.Metadata.Meta.CommitmentAtxId.ToByteArray());
         Assert.Equal(files.NumUnits, response.Metadata.Meta.NumUnits);
         Assert.Equal(files.LabelsPerUnit, response.Metadata.Meta.LabelsPerUnit);
         var verifier = new ProofVerifier(
@@ -35,13 +36,13 @@ public sealed class ProvingOverStreamTests : IDisposable
             new InitConfig(1, 16, TestIdentities.LabelsPerUnit, TestIdentities.ScryptN),
             new K2Pow(TestRandomX.Light));
         var proof = new Proof(response.Proof.Nonce, response.Proof.Indices.ToByteArray(), response.Proof.Pow);
-        var error = verifier.Verify(proof, new ProofMetadata(files.NodeId, files.CommitmentAtxId, challenge, files.NumUnits), VerifyMode.All);
+        var error = verifier.Verify(proof, new ProofMetadata(files.NodeId, files.CommitmentAtxId, new Challenge(challenge), files.NumUnits), VerifyMode.All);
         Assert.Null(error);
 
         // A proof is bound to its challenge: the same proof must not verify for another one.
         var other = (byte[])challenge.Clone();
         other[31] ^= 1;
-        Assert.NotNull(verifier.Verify(proof, new ProofMetadata(files.NodeId, files.CommitmentAtxId, other, files.NumUnits), VerifyMode.All));
+        Assert.NotNull(verifier.Verify(proof, new ProofMetadata(files.NodeId, files.CommitmentAtxId, new Challenge(other), files.NumUnits), VerifyMode.All));
     }
 
     [Fact]

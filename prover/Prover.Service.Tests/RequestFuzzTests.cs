@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Contracts.Spacemesh.V1;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -65,8 +66,8 @@ public sealed class RequestFuzzTests : IDisposable
         var proofs = new ScriptedProofs();
         var identity = new PostIdentity("/d", new Core.Data.PostMetadata
         {
-            NodeId = new byte[32],
-            CommitmentAtxId = new byte[32],
+            NodeId = new NodeId(new byte[32]),
+            CommitmentAtxId = new AtxId(new byte[32]),
             NumUnits = 1,
             LabelsPerUnit = 64,
             MaxFileSize = 1024,
@@ -138,7 +139,7 @@ public sealed class RequestFuzzTests : IDisposable
         await using var service = await RunningService.StartAsync(options, TestProvers.Create);
 
         var meta = await finalMeta.Task.WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.Equal(TestIdentities.Metadata(dir).NodeId, meta.NodeId.ToByteArray());
+        Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), meta.NodeId.ToByteArray());
         Assert.Null(service.Runtime.Failure);
         Assert.True(answered > 10, $"{answered} answered");
         Assert.True(connections > 1, "undecodable frames should have ended some streams");

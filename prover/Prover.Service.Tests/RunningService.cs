@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prover.Service.Proving;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -62,7 +63,7 @@ public sealed class GatedGenerator(IProofGenerator inner) : IProofGenerator
 
     public void Release() => _gate.TrySetResult();
 
-    public async Task<GeneratedProof> GenerateAsync(byte[] challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
+    public async Task<GeneratedProof> GenerateAsync(Challenge challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _started);
         progress.Report(new ProverProgress(0, 0, 16, 0, 0, TimeSpan.Zero));

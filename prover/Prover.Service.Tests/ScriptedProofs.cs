@@ -1,4 +1,5 @@
 using Prover.Service.Proving;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -10,7 +11,7 @@ namespace Prover.Service.Tests;
 public sealed class ScriptedProofs : IIdentityProverFactory, IProofGenerator, IProofSelfCheck
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private byte[]? _challenge;
+    private Challenge? _challenge;
     private int _started;
 
     public GeneratedProof Proof { get; init; } = new(7, Enumerable.Repeat((byte)0xaa, 9).ToArray(), 1234);
@@ -23,7 +24,7 @@ public sealed class ScriptedProofs : IIdentityProverFactory, IProofGenerator, IP
 
     public void Release() => _gate.TrySetResult();
 
-    public async Task<GeneratedProof> GenerateAsync(byte[] challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
+    public async Task<GeneratedProof> GenerateAsync(Challenge challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _started);
         _challenge = challenge;
@@ -38,10 +39,10 @@ public sealed class ScriptedProofs : IIdentityProverFactory, IProofGenerator, IP
         return Proof;
     }
 
-    public string? Check(GeneratedProof proof, byte[] challenge) =>
+    public string? Check(GeneratedProof proof, Challenge challenge) =>
         RejectAll ? "rejected by the test"
         : proof != Proof ? "not the proof that was generated"
-        : _challenge is null || !challenge.AsSpan().SequenceEqual(_challenge) ? "challenge differs from the one proven"
+        : _challenge != challenge ? "challenge differs from the one proven"
         : null;
 
     public IProofGenerator CreateGenerator(PostIdentity identity) => this;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -79,7 +80,7 @@ public sealed class ServeCommandTests : IDisposable
                 Assert.Fail(await stderr);
             }
 
-            Assert.Equal(TestIdentities.Metadata(dir).NodeId, node.Registrations.First().NodeId.ToByteArray());
+            Assert.Equal(TestIdentities.Metadata(dir).NodeId.ToArray(), node.Registrations.First().NodeId.ToByteArray());
         }
         finally
         {

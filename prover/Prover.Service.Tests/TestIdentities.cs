@@ -1,6 +1,7 @@
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;
 
@@ -22,8 +23,8 @@ public static class TestIdentities
         new Initializer([provider]).Run(new InitOptions
         {
             DataDir = dir,
-            NodeId = Enumerable.Repeat(idByte, 32).ToArray(),
-            CommitmentAtxId = Enumerable.Repeat((byte)(idByte ^ 0x5a), 32).ToArray(),
+            NodeId = new NodeId(Enumerable.Repeat(idByte, 32).ToArray()),
+            CommitmentAtxId = new AtxId(Enumerable.Repeat((byte)(idByte ^ 0x5a), 32).ToArray()),
             NumUnits = numUnits,
             LabelsPerUnit = LabelsPerUnit,
             MaxFileSize = MaxFileSize,

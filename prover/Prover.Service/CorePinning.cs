@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -29,7 +30,7 @@ public static class CorePinning
         }
         else
         {
-            throw new PostDataException("--pinned-cores is supported on Linux and Windows only");
+            throw new InvalidInputException("pinnedCores", "--pinned-cores is supported on Linux and Windows only");
         }
     }
 
@@ -61,7 +62,7 @@ public static class CorePinning
                     const int ESRCH = 3;
                     if (errno != ESRCH) // the thread ended meanwhile
                     {
-                        throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                        throw new InvalidInputException("pinnedCores", string.Create(CultureInfo.InvariantCulture,
                             $"--pinned-cores {string.Join(',', cores)}: the system refused the CPU affinity (errno {errno})"));
                     }
                 }

@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -43,7 +44,7 @@ public sealed partial class NodeTls : IDisposable
     public bool OverridesHost { get; private init; }
 
     /// <summary>
-    /// Loads and checks the PEM files; <see cref="PostDataException"/> names the file at fault. For an <c>http://</c>
+    /// Loads and checks the PEM files; <see cref="InvalidInputException"/> names the file at fault. For an <c>http://</c>
     /// address the TLS flags are ignored with a warning and null is returned: post-rs (tonic) connects in plaintext then.
     /// </summary>
     public static NodeTls? Load(TlsSettings settings, Uri address, ILogger logger)
@@ -63,12 +64,12 @@ public sealed partial class NodeTls : IDisposable
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"--ca-cert {settings.CaCert}: cannot read a PEM certificate: {e.Message}", e);
+            throw new InvalidInputException("caCert", $"--ca-cert {settings.CaCert}: cannot read a PEM certificate: {e.Message}", e);
         }
 
         if (ca.Count == 0)
         {
-            throw new PostDataException($"--ca-cert {settings.CaCert}: no certificate found in the file (expected PEM)");
+            throw new InvalidInputException("caCert", $"--ca-cert {settings.CaCert}: no certificate found in the file (expected PEM)");
         }
 
         // --cert is the leaf followed by the intermediates that lead to the node's client CA (as tonic/rustls read it):
@@ -80,12 +81,12 @@ public sealed partial class NodeTls : IDisposable
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"--cert {settings.Cert}: cannot read a PEM certificate: {e.Message}", e);
+            throw new InvalidInputException("cert", $"--cert {settings.Cert}: cannot read a PEM certificate: {e.Message}", e);
         }
 
         if (chain.Count == 0)
         {
-            throw new PostDataException($"--cert {settings.Cert}: no certificate found in the file (expected PEM)");
+            throw new InvalidInputException("cert", $"--cert {settings.Cert}: no certificate found in the file (expected PEM)");
         }
 
         var intermediates = new X509Certificate2Collection();
@@ -133,13 +134,13 @@ public sealed partial class NodeTls : IDisposable
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw new PostDataException(
+            throw new InvalidInputException("cert",
                 $"--cert {settings.Cert} / --key {settings.Key}: cannot load the client certificate and its key " +
                 $"(both PEM, unencrypted, and the key must belong to the certificate): {e.Message}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"--cert {settings.Cert} / --key {settings.Key}: {e.Message}", e);
+            throw new InvalidInputException("cert", $"--cert {settings.Cert} / --key {settings.Key}: {e.Message}", e);
         }
     }
 
@@ -253,7 +254,7 @@ internal static class OpenSslClientKey
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException or IOException)
         {
-            throw new PostDataException(
+            throw new InvalidInputException("cert",
                 $"--cert {certFile} / --key {keyFile}: the certificate is Ed25519, but the key cannot be read as an unencrypted PEM private key: {e.Message}", e);
         }
 
@@ -261,7 +262,7 @@ internal static class OpenSslClientKey
         {
             if (!PublicKeyOf(key).AsSpan().SequenceEqual(leaf.PublicKey.EncodedKeyValue.RawData))
             {
-                throw new PostDataException(
+                throw new InvalidInputException("cert",
                     $"--cert {certFile} / --key {keyFile}: the key does not belong to the certificate (the certificate is Ed25519)");
             }
 
@@ -284,8 +285,8 @@ internal static class OpenSslClientKey
         }
     }
 
-    private static PostDataException Unsupported(string keyFile, string where) =>
-        new($"--key {keyFile}: Ed25519 client keys are not supported by .NET's TLS stack {where}; use an ECDSA P-256 or RSA key");
+    private static InvalidInputException Unsupported(string keyFile, string where) =>
+        new("key", $"--key {keyFile}: Ed25519 client keys are not supported by .NET's TLS stack {where}; use an ECDSA P-256 or RSA key");
 
     /// <summary>The raw public key of an Ed25519 (or other raw-key) EVP_PKEY; empty for RSA/EC keys.</summary>
     private static byte[] PublicKeyOf(SafeEvpPKeyHandle key)

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -62,7 +63,7 @@ public sealed class OperatorApi : IHostedService, IAsyncDisposable
             // Not thrown: the host would log it with a stack trace. The service stops before it dials the node and
             // PostServiceHost.RunAsync throws this (post serve: "error: …", exit 2).
             await app.DisposeAsync();
-            _runtime.StartFailure ??= new PostDataException($"--operator-address {_endpoint}: {reason}", e);
+            _runtime.StartFailure ??= new InvalidInputException("operatorAddress", $"--operator-address {_endpoint}: {reason}", e);
             _lifetime.StopApplication();
             return;
         }

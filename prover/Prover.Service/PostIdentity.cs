@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -11,11 +12,11 @@ public sealed class PostIdentity
     {
         DataDir = dataDir;
         Metadata = metadata;
-        NodeIdHex = Convert.ToHexStringLower(metadata.NodeId);
+        NodeIdHex = metadata.NodeId.ToString();
         ProtoMetadata = new Metadata
         {
-            NodeId = ByteString.CopyFrom(metadata.NodeId),
-            CommitmentAtxId = ByteString.CopyFrom(metadata.CommitmentAtxId),
+            NodeId = ByteString.CopyFrom(metadata.NodeId.Span),
+            CommitmentAtxId = ByteString.CopyFrom(metadata.CommitmentAtxId.Span),
             NumUnits = metadata.NumUnits,
             LabelsPerUnit = metadata.LabelsPerUnit,
         };
@@ -43,7 +44,7 @@ public sealed class PostIdentity
     {
         if (!Directory.Exists(dataDir))
         {
-            throw new PostDataException($"--dir {dataDir}: directory not found");
+            throw new InvalidInputException("dataDir", $"--dir {dataDir}: directory not found");
         }
 
         var metadata = PostMetadata.Load(dataDir);

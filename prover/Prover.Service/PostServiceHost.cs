@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Prover.Core.Data;
 using Prover.Service.Proving;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -50,7 +51,7 @@ public sealed class PostServiceRuntime : IDisposable
                 logger, lifetime.ApplicationStopping);
             served.Add(new ServedIdentity(identity, metrics, machine, new RequestDispatcher(identity, machine, logger)));
             logger.Serving(identity.ShortId, identity.DataDir, identity.Metadata.NumUnits, identity.Metadata.LabelsPerUnit,
-                Convert.ToHexStringLower(identity.Metadata.CommitmentAtxId));
+                identity.Metadata.CommitmentAtxId.ToString());
         }
 
         Identities = served;
@@ -69,7 +70,7 @@ public sealed class PostServiceRuntime : IDisposable
     /// Set when a part of the service could not start (the operator API's port is taken): the service stops before it
     /// dials the node, and <see cref="PostServiceHost.RunAsync"/> throws this.
     /// </summary>
-    public PostDataException? StartFailure { get; internal set; }
+    public InvalidInputException? StartFailure { get; internal set; }
 
     /// <summary>Finds an identity by the hex of its node id (case-insensitive; a 0x prefix is accepted).</summary>
     public ServedIdentity? Find(string nodeIdHex)
@@ -136,7 +137,7 @@ public sealed class NodeConnectionsWorker : BackgroundService
 public static class PostServiceHost
 {
     /// <summary>
-    /// Validates the options, loads every identity's metadata and builds the host; <see cref="PostDataException"/>
+    /// Validates the options, loads every identity's metadata and builds the host; <see cref="InvalidInputException"/>
     /// names the flag or file at fault. <paramref name="createProvers"/> makes the proof generators (the production
     /// one computes k2pow with RandomX and proves with the data's files).
     /// </summary>
@@ -150,7 +151,7 @@ public static class PostServiceHost
         var duplicate = identities.GroupBy(i => i.NodeIdHex).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw new PostDataException(
+            throw new InvalidInputException("dataDir",
                 $"--dir {string.Join(" and ", duplicate.Select(i => i.DataDir))}: same node id {duplicate.Key}; the node accepts one service per identity");
         }
 

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core;
 
 namespace Prover.Service;
 
@@ -101,7 +102,7 @@ public sealed record PostServiceOptions
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new PostDataException("--address is required (the node's gRPC post listener, e.g. http://127.0.0.1:9094)");
+            throw new InvalidInputException("address", "--address is required (the node's gRPC post listener, e.g. http://127.0.0.1:9094)");
         }
 
         var s = text.Trim();
@@ -112,17 +113,17 @@ public sealed record PostServiceOptions
 
         if (!Uri.TryCreate(s, UriKind.Absolute, out var uri))
         {
-            throw new PostDataException($"--address '{text}' is not a valid address (expected http(s)://host:port)");
+            throw new InvalidInputException("address", $"--address '{text}' is not a valid address (expected http(s)://host:port)");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            throw new PostDataException($"--address '{text}': unsupported scheme '{uri.Scheme}' (use http:// or https://)");
+            throw new InvalidInputException("address", $"--address '{text}': unsupported scheme '{uri.Scheme}' (use http:// or https://)");
         }
 
         if (string.IsNullOrEmpty(uri.Host))
         {
-            throw new PostDataException($"--address '{text}' has no host (expected http(s)://host:port)");
+            throw new InvalidInputException("address", $"--address '{text}' has no host (expected http(s)://host:port)");
         }
 
         return uri;
@@ -136,7 +137,7 @@ public sealed record PostServiceOptions
         bool hasPort = colon > 0 && colon > s.LastIndexOf(']') && (s.IndexOf(':', StringComparison.Ordinal) == colon || s.StartsWith('['));
         if (!hasPort || !IPEndPoint.TryParse(s, out var endpoint))
         {
-            throw new PostDataException($"--operator-address '{text}' is not an ip:port (e.g. 127.0.0.1:50051)");
+            throw new InvalidInputException("operatorAddress", $"--operator-address '{text}' is not an ip:port (e.g. 127.0.0.1:50051)");
         }
 
         return endpoint;
@@ -150,7 +151,7 @@ public sealed record PostServiceOptions
     {
         null or "" or "FAST" => RandomXMode.Fast,
         "LIGHT" => RandomXMode.Light,
-        _ => throw new PostDataException($"--randomx-mode '{text}': expected 'fast' or 'light'"),
+        _ => throw new InvalidInputException("randomxMode", $"--randomx-mode '{text}': expected 'fast' or 'light'"),
     };
 
     /// <summary>Parses <c>--pinned-cores</c>: comma-separated CPU core ids, as post-service takes them (<c>0,1,2</c>).</summary>
@@ -161,7 +162,7 @@ public sealed record PostServiceOptions
         {
             if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int core))
             {
-                throw new PostDataException($"--pinned-cores '{text}': expected comma-separated CPU core ids, e.g. 0,1,2");
+                throw new InvalidInputException("pinnedCores", $"--pinned-cores '{text}': expected comma-separated CPU core ids, e.g. 0,1,2");
             }
 
             cores.Add(core);
@@ -178,21 +179,21 @@ public sealed record PostServiceOptions
     {
         if (cores.Count == 0)
         {
-            throw new PostDataException("--pinned-cores: give at least one CPU core id");
+            throw new InvalidInputException("pinnedCores", "--pinned-cores: give at least one CPU core id");
         }
 
         foreach (int core in cores)
         {
             if (core < 0 || core >= MaxPinnableCores)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException("pinnedCores", string.Create(CultureInfo.InvariantCulture,
                     $"--pinned-cores: core {core} does not exist (this machine has cores 0..{MaxPinnableCores - 1})"));
             }
         }
 
         if (cores.Distinct().Count() != cores.Count)
         {
-            throw new PostDataException($"--pinned-cores {string.Join(',', cores)}: a core is given twice");
+            throw new InvalidInputException("pinnedCores", $"--pinned-cores {string.Join(',', cores)}: a core is given twice");
         }
     }
 
@@ -210,7 +211,7 @@ public sealed record PostServiceOptions
 
     /// <summary>Parses <c>--log-level</c>.</summary>
     public static LogLevel ParseLogLevel(string text) => TryParseLogLevel(text)
-        ?? throw new PostDataException($"--log-level '{text}': expected error, warn, info, debug, trace or off");
+        ?? throw new InvalidInputException("logLevel", $"--log-level '{text}': expected error, warn, info, debug, trace or off");
 
     /// <summary>
     /// The level a <c>RUST_LOG</c> value sets for this service, env_logger style: comma-separated directives, each a
@@ -259,24 +260,24 @@ public sealed record PostServiceOptions
         || target.StartsWith("post::", StringComparison.Ordinal);
 
     /// <summary>
-    /// Checks everything that does not need the data: throws <see cref="PostDataException"/> naming the flag at fault.
+    /// Checks everything that does not need the data: throws <see cref="InvalidInputException"/> naming the flag at fault.
     /// </summary>
     public void Validate()
     {
         if (DataDirs.Count == 0)
         {
-            throw new PostDataException("--dir is required (the PoST data directory; give it several times for several identities)");
+            throw new InvalidInputException("dataDir", "--dir is required (the PoST data directory; give it several times for several identities)");
         }
 
         var dirs = DataDirs.Select(Path.GetFullPath).ToList();
         if (dirs.Distinct(StringComparer.Ordinal).Count() != dirs.Count)
         {
-            throw new PostDataException("--dir: the same directory is given twice");
+            throw new InvalidInputException("dataDir", "--dir: the same directory is given twice");
         }
 
         if (Address.Scheme == Uri.UriSchemeHttps && Tls is null)
         {
-            throw new PostDataException(
+            throw new InvalidInputException("address",
                 $"--address {Address}: https needs --ca-cert, --cert and --key (mTLS with the node's TLS listener)");
         }
 
@@ -291,47 +292,47 @@ public sealed record PostServiceOptions
 
         if (MinNumUnits > MaxNumUnits)
         {
-            throw new PostDataException($"--min-num-units {MinNumUnits} is larger than --max-num-units {MaxNumUnits}");
+            throw new InvalidInputException("minNumUnits", $"--min-num-units {MinNumUnits} is larger than --max-num-units {MaxNumUnits}");
         }
 
         if (K1 == 0 || K2 == 0)
         {
-            throw new PostDataException("--k1 and --k2 must be positive");
+            throw new InvalidInputException("k1", "--k1 and --k2 must be positive");
         }
 
         if (PowDifficulty.Length != 32)
         {
-            throw new PostDataException("--pow-difficulty must be 32 bytes (64 hex digits)");
+            throw new InvalidInputException("powDifficulty", "--pow-difficulty must be 32 bytes (64 hex digits)");
         }
 
         if (ScryptN < 2 || (ScryptN & (ScryptN - 1)) != 0)
         {
-            throw new PostDataException($"-n {ScryptN}: scrypt N must be a power of two, at least 2");
+            throw new InvalidInputException("scryptN", $"-n {ScryptN}: scrypt N must be a power of two, at least 2");
         }
 
         if (ScryptR != 1 || ScryptP != 1)
         {
-            throw new PostDataException($"-r {ScryptR} -p {ScryptP}: only scrypt r = 1 and p = 1 are supported");
+            throw new InvalidInputException("r", $"-r {ScryptR} -p {ScryptP}: only scrypt r = 1 and p = 1 are supported");
         }
 
         if (Threads < 0)
         {
-            throw new PostDataException($"--threads {Threads}: must be 0 (all cores) or positive");
+            throw new InvalidInputException("threads", $"--threads {Threads}: must be 0 (all cores) or positive");
         }
 
         if (Nonces <= 0 || Nonces % 16 != 0 || Nonces > 4096)
         {
-            throw new PostDataException($"--nonces {Nonces}: must be a positive multiple of 16, at most 4096");
+            throw new InvalidInputException("nonces", $"--nonces {Nonces}: must be a positive multiple of 16, at most 4096");
         }
 
         if (ReconnectInterval < TimeSpan.Zero)
         {
-            throw new PostDataException("--reconnect-interval-s must not be negative");
+            throw new InvalidInputException("reconnectIntervalS", "--reconnect-interval-s must not be negative");
         }
 
         if (MaxRetries is < 0)
         {
-            throw new PostDataException($"--max-retries {MaxRetries}: must be 0 or more (failed connection attempts tolerated before giving up)");
+            throw new InvalidInputException("maxRetries", $"--max-retries {MaxRetries}: must be 0 or more (failed connection attempts tolerated before giving up)");
         }
 
         if (PinnedCores is { } cores)
@@ -341,22 +342,22 @@ public sealed record PostServiceOptions
 
         if (RemoteK2Pow is { } k2pow && k2pow.Scheme != Uri.UriSchemeHttp && k2pow.Scheme != Uri.UriSchemeHttps)
         {
-            throw new PostDataException($"--remote-k2pow {k2pow}: expected an http(s):// URL");
+            throw new InvalidInputException("remoteK2pow", $"--remote-k2pow {k2pow}: expected an http(s):// URL");
         }
 
         if (RemoteK2PowParallelism <= 0)
         {
-            throw new PostDataException("--remote-k2pow-parallelism must be positive");
+            throw new InvalidInputException("remoteK2powParallelism", "--remote-k2pow-parallelism must be positive");
         }
 
         if (RemoteK2PowBackoff < TimeSpan.Zero)
         {
-            throw new PostDataException("--remote-k2pow-backoff must not be negative");
+            throw new InvalidInputException("remoteK2powBackoff", "--remote-k2pow-backoff must not be negative");
         }
 
         if (WatchPid is <= 0)
         {
-            throw new PostDataException($"--watch-pid {WatchPid}: a process id is at least 1");
+            throw new InvalidInputException("watchPid", $"--watch-pid {WatchPid}: a process id is at least 1");
         }
     }
 
@@ -365,7 +366,7 @@ public sealed record PostServiceOptions
     {
         if (metadata.NumUnits < MinNumUnits || metadata.NumUnits > MaxNumUnits)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("minNumUnits", string.Create(CultureInfo.InvariantCulture,
                 $"{Path.Combine(dataDir, PostMetadata.FileName)}: NumUnits {metadata.NumUnits} is outside [--min-num-units {MinNumUnits}, --max-num-units {MaxNumUnits}]"));
         }
     }
@@ -374,7 +375,7 @@ public sealed record PostServiceOptions
     {
         if (!File.Exists(path))
         {
-            throw new PostDataException($"{flag} {path}: file not found");
+            throw new InvalidInputException(flag, $"{flag} {path}: file not found");
         }
     }
 }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Service.Proving;
+using Prover.Core.Primitives;
 
 namespace Prover.Service;
 
@@ -73,13 +74,13 @@ public sealed class ProofStateMachine : IDisposable
             {
                 if (!job.Task.IsCompleted)
                 {
-                    if (challenge.Span.SequenceEqual(job.Challenge))
+                    if (challenge.Span.SequenceEqual(job.Challenge.Span))
                     {
                         return Ok();
                     }
 
                     return Refuse(
-                        $"a proof for challenge {Hex(job.Challenge)} is in progress; challenge {Hex(challenge.Span)} must wait");
+                        $"a proof for challenge {Hex(job.Challenge.Span)} is in progress; challenge {Hex(challenge.Span)} must wait");
                 }
 
                 // Done: take the result; whatever it is, the machine is idle again.
@@ -93,7 +94,7 @@ public sealed class ProofStateMachine : IDisposable
                     return Refuse($"the challenge must be {ChallengeSize} bytes, got {challenge.Length}");
                 }
 
-                Start(challenge.ToByteArray());
+                Start(new Challenge(challenge.Span));
                 return Ok();
             }
         }
@@ -118,7 +119,7 @@ public sealed class ProofStateMachine : IDisposable
         }
     }
 
-    private void Start(byte[] challenge)
+    private void Start(Challenge challenge)
     {
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         var job = new Job(challenge, cancel);
@@ -133,7 +134,7 @@ public sealed class ProofStateMachine : IDisposable
             }
         });
         _metrics.ProofStarted();
-        _logger.ProvingStarted(_identity.ShortId, Hex(challenge));
+        _logger.ProvingStarted(_identity.ShortId, challenge.ToString());
         // The generator may do heavy synchronous work before its first await: never run it on the caller's thread.
         job.Task = Task.Run(() => _generator.GenerateAsync(challenge, progress, cancel.Token), cancel.Token);
         _job = job;
@@ -153,14 +154,13 @@ public sealed class ProofStateMachine : IDisposable
         {
             _metrics.ProvingError();
             _metrics.RequestError();
-            _logger.ProvingFailed(_identity.ShortId, e.Message, e is OperationCanceledException ? null : e);
+            _logger.ProvingFailed(_identity.ShortId, ServeFlagNames.Describe(e), e is OperationCanceledException ? null : e);
             return Error();
         }
 
-        var challenge = requested.ToByteArray();
-        string? problem = challenge.Length != ChallengeSize
-            ? $"the challenge must be {ChallengeSize} bytes, got {challenge.Length}"
-            : _selfCheck.Check(proof, challenge);
+        string? problem = requested.Length != ChallengeSize
+            ? $"the challenge must be {ChallengeSize} bytes, got {requested.Length}"
+            : _selfCheck.Check(proof, new Challenge(requested.Span));
         if (problem is not null)
         {
             _metrics.ProvingError();
@@ -202,11 +202,11 @@ public sealed class ProofStateMachine : IDisposable
     private static string Hex(ReadOnlySpan<byte> bytes) =>
         bytes.Length <= 40 ? Convert.ToHexStringLower(bytes) : Convert.ToHexStringLower(bytes[..40]) + "…";
 
-    private sealed class Job(byte[] challenge, CancellationTokenSource cancel)
+    private sealed class Job(Challenge challenge, CancellationTokenSource cancel)
     {
         private readonly long _started = Stopwatch.GetTimestamp();
 
-        public byte[] Challenge { get; } = challenge;
+        public Challenge Challenge { get; } = challenge;
 
         public CancellationTokenSource Cancel { get; } = cancel;
 

@@ -1,5 +1,6 @@
 using Prover.Core.Proving;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 
@@ -49,13 +50,13 @@ public class AesReferenceTests
         var challenge = aes.GetProperty("challenge_hex").Hex();
         var key = new byte[16];
 
-        ProvingKeys.GroupKey(challenge, 0, 0, key);
+        ProvingKeys.GroupKey(new Challenge(challenge), 0, 0, key);
         Assert.Equal(aes.GetProperty("key_ng0_pow0").GetString(), key.ToHex());
-        ProvingKeys.GroupKey(challenge, 1, 0, key);
+        ProvingKeys.GroupKey(new Challenge(challenge), 1, 0, key);
         Assert.Equal(aes.GetProperty("key_ng1_pow0").GetString(), key.ToHex());
-        ProvingKeys.GroupKey(challenge, 0, 12345, key);
+        ProvingKeys.GroupKey(new Challenge(challenge), 0, 12345, key);
         Assert.Equal(aes.GetProperty("key_ng0_pow12345").GetString(), key.ToHex());
-        ProvingKeys.LazyKey(challenge, 3, 0, key);
+        ProvingKeys.LazyKey(new Challenge(challenge), 3, 0, key);
         Assert.Equal(aes.GetProperty("lazy_key_nonce3_ng0_pow0").GetString(), key.ToHex());
     }
 
@@ -68,11 +69,11 @@ public class AesReferenceTests
         var key = new byte[16];
         var output = new byte[16];
 
-        ProvingKeys.GroupKey(challenge, 0, 0, key);
+        ProvingKeys.GroupKey(new Challenge(challenge), 0, 0, key);
         Aes128.Encrypt(key, label, output);
         Assert.Equal(aes.GetProperty("aes_out_ng0").GetString(), output.ToHex());
 
-        ProvingKeys.LazyKey(challenge, 3, 0, key);
+        ProvingKeys.LazyKey(new Challenge(challenge), 3, 0, key);
         Aes128.Encrypt(key, label, output);
         Assert.Equal(aes.GetProperty("lazy_aes_out_nonce3").GetString(), output.ToHex());
         ulong lsb = BitConverter.ToUInt64(output) & ProvingDifficulty.LsbMask;

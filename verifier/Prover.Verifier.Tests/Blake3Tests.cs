@@ -1,4 +1,5 @@
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 
@@ -67,7 +68,7 @@ public class Blake3Tests
         {
             var node = c.Value.GetProperty("node_id").Hex();
             var atx = c.Value.GetProperty("commitment_atx_id").Hex();
-            Assert.Equal(c.Value.GetProperty("commitment").GetString(), Labels.Commitment(node, atx).ToHex());
+            Assert.Equal(c.Value.GetProperty("commitment").GetString(), Labels.Commitment(new NodeId(node), new AtxId(atx)).ToArray().ToHex());
             Assert.Equal(c.Value.GetProperty("commitment").GetString(), Blake3Reference.HashParts(node, atx).ToHex());
         }
     }

@@ -1,4 +1,5 @@
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 
@@ -59,7 +60,7 @@ public class LabelVectorTests
     public void End_to_end_first_labels_and_vrf_output()
     {
         var e2e = Vectors.EndToEnd.GetProperty("end_to_end");
-        var commitment = Labels.Commitment(e2e.GetProperty("node_id").Hex(), e2e.GetProperty("commitment_atx_id").Hex());
+        var commitment = Labels.Commitment(new NodeId(e2e.GetProperty("node_id").Hex()), new AtxId(e2e.GetProperty("commitment_atx_id").Hex())).ToArray();
         Assert.Equal(e2e.GetProperty("commitment").GetString(), commitment.ToHex());
         ulong i = 0;
         foreach (var label in e2e.GetProperty("first_labels").EnumerateArray())

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Xunit;
+using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 
@@ -34,8 +35,8 @@ public class VerifyProofTests(LightRandomXFixture randomx)
 
     private static Proof Proof1 => new(6, E2E.GetProperty("proof").GetProperty("indices_compressed_hex").Hex(), 23);
 
-    private static ProofMetadata Metadata1 => new(E2E.GetProperty("node_id").Hex(), E2E.GetProperty("commitment_atx_id").Hex(),
-        Encoding.ASCII.GetBytes(E2E.GetProperty("challenge_ascii").GetString()!), 31);
+    private static ProofMetadata Metadata1 => new(new NodeId(E2E.GetProperty("node_id").Hex()), new AtxId(E2E.GetProperty("commitment_atx_id").Hex()),
+        new Challenge(Encoding.ASCII.GetBytes(E2E.GetProperty("challenge_ascii").GetString()!)), 31);
 
     private static ProofConfig Config1 => new(23, 32, 32, E2E.GetProperty("pow_difficulty").Hex());
 
@@ -97,7 +98,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
         // Find a label whose group-AES byte for nonce 6 equals the difficulty msb (0) but whose lazy 56 bits are too
         // large, and put it at position 5 of proof #1.
         var metadata = Metadata1;
-        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId);
+        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         ulong difficulty = ProvingDifficulty.Compute(23, 126976);
         var groupKey = new byte[16];
         var lazyKey = new byte[16];

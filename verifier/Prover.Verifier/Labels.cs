@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Prover.Core.Crypto;
+using Prover.Core.Primitives;
 using Prover.Verifier.Scrypt;
 
 namespace Prover.Verifier;
@@ -11,20 +12,15 @@ public static class Labels
     public const int OutputSize = 32;
     public const int PasswordSize = 72;
 
-    /// <summary>commitment = BLAKE3(node_id ‖ commitment_atx_id).</summary>
-    public static byte[] Commitment(ReadOnlySpan<byte> nodeId, ReadOnlySpan<byte> commitmentAtxId)
+    /// <summary>commitment = BLAKE3(node_id ‖ commitment_atx_id), with the reference BLAKE3.</summary>
+    public static Prover.Core.Primitives.Commitment Commitment(NodeId nodeId, AtxId commitmentAtxId)
     {
-        if (nodeId.Length != 32 || commitmentAtxId.Length != 32)
-        {
-            throw new ArgumentException("node id and commitment ATX id must be 32 bytes each.");
-        }
-
         var hasher = Blake3Reference.CreateHasher();
-        hasher.Update(nodeId);
-        hasher.Update(commitmentAtxId);
-        var commitment = new byte[32];
+        hasher.Update(nodeId.Span);
+        hasher.Update(commitmentAtxId.Span);
+        Span<byte> commitment = stackalloc byte[Hash32.Length];
         hasher.Finalize(commitment);
-        return commitment;
+        return new Prover.Core.Primitives.Commitment(commitment);
     }
 
     /// <summary>The 72-byte scrypt password of label <paramref name="index"/>: commitment ‖ LE64(index) ‖ 0^32.</summary>

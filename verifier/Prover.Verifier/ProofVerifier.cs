@@ -84,7 +84,6 @@ public sealed class ProofVerifier
         ArgumentNullException.ThrowIfNull(proof);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(mode);
-        metadata.Validate();
 
         // 1. Units.
         if (metadata.NumUnits < _initConfig.MinNumUnits)
@@ -105,7 +104,7 @@ public sealed class ProofVerifier
             return new VerifyError.NonceGroupOutOfBounds(nonceGroup);
         }
 
-        if (!_powVerifier.Verify(proof.Pow, (byte)nonceGroup, metadata.Challenge.AsSpan(0, 8), powDifficulty, metadata.NodeId))
+        if (!_powVerifier.Verify(proof.Pow, (byte)nonceGroup, metadata.Challenge.Span[..8], powDifficulty, metadata.NodeId.Span))
         {
             return new VerifyError.InvalidPoW();
         }
@@ -126,7 +125,7 @@ public sealed class ProofVerifier
         }
 
         // 4. Commitment, keys and difficulty.
-        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId);
+        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         if (!ProvingDifficulty.TryCompute(_proofConfig.K1, numLabels, out ulong difficulty))
         {
             return new VerifyError.InvalidNumLabels(numLabels, _proofConfig.K1);
@@ -156,7 +155,7 @@ public sealed class ProofVerifier
         {
             VerifyMode.OneIndex one => all.Skip(one.Index).Take(1).ToList(),
             VerifyMode.SubsetIndices subset when subset.K3 != (int)_proofConfig.K2 =>
-                RandomSubset.ForVerifier(all, subset.K3, subset.Seed, metadata.NodeId, metadata.Challenge),
+                RandomSubset.ForVerifier(all, subset.K3, subset.Seed, metadata.NodeId.Span, metadata.Challenge.Span),
             _ => all,
         };
 

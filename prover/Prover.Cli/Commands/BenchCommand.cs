@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Prover.Bench.Core;
 using Prover.Core.Data;
 using Prover.Kernels;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -65,7 +66,7 @@ public static class BenchCommand
                 DiskDirectory = parse.GetValue(disk) ?? output,
                 CacheDrop = Enum.TryParse(parse.GetValue(cacheDrop), ignoreCase: true, out CacheDropMode mode) && Enum.IsDefined(mode)
                     ? mode
-                    : throw new PostDataException($"--cache-drop must be auto, fadvise or none (got '{parse.GetValue(cacheDrop)}')"),
+                    : throw new InvalidInputException("cacheDrop", $"--cache-drop must be auto, fadvise or none (got '{parse.GetValue(cacheDrop)}')"),
                 Threads = parse.GetValue(threads),
                 SkipInit = parse.GetValue(skipInit),
                 SkipProving = parse.GetValue(skipProving),
@@ -192,7 +193,7 @@ public static class BenchCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"cannot read {path}: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"cannot read {path}: {e.Message}", e);
         }
 
         try
@@ -201,11 +202,11 @@ public static class BenchCommand
         }
         catch (FormatException e)
         {
-            throw new PostDataException(e.Message, e);
+            throw new InvalidInputException(InputField.File, e.Message, e);
         }
         catch (InvalidOperationException e)
         {
-            throw new PostDataException($"{path}: unexpected value types in \"metrics\" ({e.Message})", e);
+            throw new InvalidInputException(InputField.File, $"{path}: unexpected value types in \"metrics\" ({e.Message})", e);
         }
     }
 
@@ -213,7 +214,7 @@ public static class BenchCommand
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t =>
             int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
                 ? v
-                : throw new PostDataException($"{flag}: '{t}' is not an integer"))];
+                : throw new InvalidInputException(flag, $"{flag}: '{t}' is not an integer"))];
 
     private static void CreateDirectory(string path, string flag)
     {
@@ -223,7 +224,7 @@ public static class BenchCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"{flag} {path}: cannot create the directory: {e.Message}", e);
+            throw new InvalidInputException(flag, $"{flag} {path}: cannot create the directory: {e.Message}", e);
         }
     }
 

@@ -7,6 +7,7 @@ using Prover.Core.Init;
 using Prover.Kernels;
 using Prover.Kernels.Gpu;
 using Prover.Verifier;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -47,13 +48,13 @@ public static class GpuBenchCommand
         {
             ulong n = parse.GetValue(scryptN);
             if (n < 2 || (n & (n - 1)) != 0)
-                throw new PostDataException($"--scrypt-n must be a power of two ≥ 2, got {n}");
+                throw new InvalidInputException("scryptN", $"--scrypt-n must be a power of two ≥ 2, got {n}");
             double measure = parse.GetValue(seconds);
             if (measure <= 0)
-                throw new PostDataException($"--seconds must be > 0, got {measure}");
+                throw new InvalidInputException("seconds", $"--seconds must be > 0, got {measure}");
             int verifyCount = parse.GetValue(verify);
             if (verifyCount < 0)
-                throw new PostDataException($"--verify must be ≥ 0, got {verifyCount}");
+                throw new InvalidInputException("verify", $"--verify must be ≥ 0, got {verifyCount}");
             string id = parse.GetValue(provider)!;
             var rng = parse.GetValue(seed) is int s ? new Random(s) : new Random();
             using var cts = Cli.CancelOnSignals();
@@ -83,7 +84,7 @@ public static class GpuBenchCommand
                 }
                 catch (ArgumentException e)
                 {
-                    throw new PostDataException($"gpu-bench: {e.Message}");
+                    throw new InvalidInputException("provider", $"gpu-bench: {e.Message}");
                 }
                 if (parse.GetValue(dumpPtx) is { Length: > 0 } dir)
                 {
@@ -136,19 +137,19 @@ public static class GpuBenchCommand
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t =>
             int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= 0
                 ? v
-                : throw new PostDataException($"{flag}: '{t}' is not a non-negative integer"))];
+                : throw new InvalidInputException(flag, $"{flag}: '{t}' is not a non-negative integer"))];
 
     private static List<T> EnumList<T>(string text, string flag, Dictionary<string, T> names) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t =>
             names.TryGetValue(t, out T? v)
                 ? v
-                : throw new PostDataException($"{flag}: '{t}' is not one of {string.Join(", ", names.Keys)}"))];
+                : throw new InvalidInputException(flag, $"{flag}: '{t}' is not one of {string.Join(", ", names.Keys)}"))];
 
     private static Dictionary<string, object?> Run(string id, ulong n, GpuProviderOptions options, double seconds,
         int verifyCount, Random rng, ulong? startAt, bool quiet, CancellationToken token)
     {
         ProviderCatalog catalog = ProviderCatalog.Discover(gpuOptions: options);
-        ProviderDescriptor entry = catalog.Find(id) ?? throw new PostDataException(
+        ProviderDescriptor entry = catalog.Find(id) ?? throw new InvalidInputException("provider",
             $"--provider: no provider '{id}'; available: {string.Join(", ", catalog.Providers.Select(p => p.Id))}"
             + (catalog.Notes.Count > 0 ? $" ({string.Join("; ", catalog.Notes)})" : ""));
         using ILabelProvider p = entry.Create();

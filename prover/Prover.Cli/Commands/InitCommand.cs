@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -62,10 +64,10 @@ public static class InitCommand
             var options = new InitOptions
             {
                 DataDir = parse.GetValue(dataDir)!,
-                NodeId = Hex.Parse(parse.GetValue(nodeId) ?? p?.NodeId, "--node-id", 32),
-                CommitmentAtxId = Hex.Parse(parse.GetValue(atxId) ?? p?.AtxId, "--commitment-atx-id", 32),
+                NodeId = new NodeId(Hex.Parse32(parse.GetValue(nodeId) ?? p?.NodeId, InputField.NodeId)),
+                CommitmentAtxId = new AtxId(Hex.Parse32(parse.GetValue(atxId) ?? p?.AtxId, InputField.CommitmentAtxId)),
                 NumUnits = parse.GetValue(numUnits) ?? p?.NumUnits
-                    ?? throw new PostDataException("--num-units is required (or use --preset dev)"),
+                    ?? throw new InvalidInputException("numUnits", "--num-units is required (or use --preset dev)"),
                 LabelsPerUnit = parse.GetValue(labelsPerUnit) ?? p?.LabelsPerUnit ?? Presets["mainnet"].LabelsPerUnit,
                 MaxFileSize = parse.GetValue(maxFileSize) ?? p?.MaxFileSize ?? Presets["mainnet"].MaxFileSize,
                 ScryptN = parse.GetValue(scryptN) ?? p?.ScryptN ?? Presets["mainnet"].ScryptN,
@@ -100,7 +102,7 @@ public static class InitCommand
     {
         null or "" or "go" => null,
         "max" or "ff" => VrfDifficulty.Maximum(),
-        _ => Hex.Parse(text, "--vrf-difficulty", 32),
+        _ => Hex.Parse(text, InputField.VrfDifficulty, 32),
     };
 
     private static int Execute(InitOptions options, IReadOnlyList<ILabelProvider> providers, bool json)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Prover.Core.Data;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -32,7 +33,7 @@ public static class LabelsCommand
             ulong total = parse.GetValue(count);
             if (total - 1 > ulong.MaxValue - first)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException("start", string.Create(CultureInfo.InvariantCulture,
                     $"--start {first} --count {total}: the last index would be past {ulong.MaxValue} (label indices are 64-bit); lower --start or --count"));
             }
 

@@ -8,6 +8,8 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
+using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -41,7 +43,7 @@ public static class ProfileCommand
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
             if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
                     $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
             }
 
@@ -51,20 +53,20 @@ public static class ProfileCommand
             }
             catch (ArgumentException e)
             {
-                throw new PostDataException(e.Message);
+                throw new InvalidInputException(e.ParamName ?? "options", e.Message);
             }
 
             double gib = parse.GetValue(dataSize);
             if (!(gib > 0) || gib > 1024)
             {
-                throw new PostDataException($"--data-size must be between 0 and 1024 GiB (got {gib})");
+                throw new InvalidInputException("dataSize", $"--data-size must be between 0 and 1024 GiB (got {gib})");
             }
 
             string? file = parse.GetValue(dataFile);
             bool drop = parse.GetValue(dropCache);
             if (drop && file is null)
             {
-                throw new PostDataException("--drop-cache needs --data-file (in-memory data has no page cache)");
+                throw new InvalidInputException("dropCache", "--drop-cache needs --data-file (in-memory data has no page cache)");
             }
 
             long bytes = (long)(gib * (1L << 30)) / ProvingConstants.ChunkSize * ProvingConstants.ChunkSize;
@@ -72,11 +74,11 @@ public static class ProfileCommand
             AesImplementation implementation = parse.GetValue(aes) is { } name
                 ? Enum.TryParse<AesImplementation>(name, ignoreCase: true, out var parsed) && AesEcb.IsSupported(parsed)
                     ? parsed
-                    : throw new PostDataException($"--aes: '{name}' is not one of {string.Join(", ", AesEcb.Available)}")
+                    : throw new InvalidInputException("aes", $"--aes: '{name}' is not one of {string.Join(", ", AesEcb.Available)}")
                 : AesEcb.Best;
 
             // The profiler's pows are fixed at 0 like post-rs's profiler: it times the scan, not the k2pow.
-            var pass = ProvingPass.Create(ProfileChallenge, 0, options.Nonces, new ulong[options.Nonces / ProvingConstants.NoncesPerGroup], 0);
+            var pass = ProvingPass.Create(new Challenge(ProfileChallenge), 0, options.Nonces, new ulong[options.Nonces / ProvingConstants.NoncesPerGroup], 0);
             IProvingScanner scanner = new ProvingScannerFactory(implementation).Create(pass);
             var sink = new NeverStop();
             using var cts = Cli.CancelOnSignals();
@@ -126,7 +128,7 @@ public static class ProfileCommand
     {
         if (bytes > Array.MaxLength)
         {
-            throw new PostDataException($"in-memory profiling holds at most {Array.MaxLength >> 30} GiB; use --data-file for more");
+            throw new InvalidInputException("dataSize", $"in-memory profiling holds at most {Array.MaxLength >> 30} GiB; use --data-file for more");
         }
 
         var data = GC.AllocateUninitializedArray<byte>((int)bytes);
@@ -139,12 +141,12 @@ public static class ProfileCommand
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new PostDataException($"--data-file {path} does not exist");
+            throw new InvalidInputException("dataFile", $"--data-file {path} does not exist");
         }
 
         long length = Math.Min(bytes, info.Length) / ProvingConstants.ChunkSize * ProvingConstants.ChunkSize;
         return length == 0
-            ? throw new PostDataException($"--data-file {path} holds less than one 128-byte chunk")
+            ? throw new InvalidInputException("dataFile", $"--data-file {path} holds less than one 128-byte chunk")
             : PostDataSource.FromFile(path, length);
     }
 
@@ -170,12 +172,12 @@ public static class ProfileCommand
             int nonceCount = parse.GetValue(nonces);
             if (count <= 0 || nonceCount <= 0 || nonceCount % ProvingConstants.NoncesPerGroup != 0)
             {
-                throw new PostDataException($"--nonces must be a multiple of 16, got {nonceCount}");
+                throw new InvalidInputException("nonces", $"--nonces must be a multiple of 16, got {nonceCount}");
             }
 
             if (K2PowDifficulty.Infeasible(perUnit) is { } why)
             {
-                throw new PostDataException($"--difficulty {Convert.ToHexStringLower(perUnit)}: {why}");
+                throw new InvalidInputException("difficulty", $"--difficulty {Convert.ToHexStringLower(perUnit)}: {why}");
             }
 
             var init = Stopwatch.StartNew();
@@ -198,7 +200,7 @@ public static class ProfileCommand
                 double factor = (double)(nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
                 var average = perPow.Ticks * factor < TimeSpan.MaxValue.Ticks
                     ? perPow * factor
-                    : throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    : throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
                         $"the estimate for {nonceCount} nonces and {parse.GetValue(numUnits)} units exceeds {TimeSpan.MaxValue.Days} days"));
                 Console.Out.WriteLine(WriteJson(w =>
                 {

@@ -5,6 +5,8 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
+using Prover.Core;
+using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -51,12 +53,12 @@ public static class ProveCommand
         };
         command.SetAction(parse =>
         {
-            byte[] ch = Hex.Parse(parse.GetValue(challenge), "--challenge", 32);
+            var ch = new Challenge(Hex.Parse32(parse.GetValue(challenge), "--challenge"));
             var config = new ProofConfig(parse.GetValue(k1), parse.GetValue(k2), 1, Hex.Parse(parse.GetValue(powDifficulty), "--pow-difficulty", 32));
             var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
             if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
                     $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
             }
 
@@ -66,20 +68,20 @@ public static class ProveCommand
             }
             catch (ArgumentException e)
             {
-                throw new PostDataException(e.Message);
+                throw new InvalidInputException(e.ParamName ?? "options", e.Message);
             }
 
             Uri? remoteUrl = null;
             if (parse.GetValue(remote) is { } url && !Uri.TryCreate(url, UriKind.Absolute, out remoteUrl))
             {
-                throw new PostDataException($"--remote-k2pow: '{url}' is not an absolute URL");
+                throw new InvalidInputException("remoteK2pow", $"--remote-k2pow: '{url}' is not an absolute URL");
             }
 
             bool lightMode = K2PowFactory.ParseLightMode(parse.GetValue(randomxMode));
             string dir = parse.GetValue(dataDir)!;
             if (!Directory.Exists(dir))
             {
-                throw new PostDataException(File.Exists(dir)
+                throw new InvalidInputException("dataDir", File.Exists(dir)
                     ? $"--datadir {dir} is a file, not a PoST data directory"
                     : $"--datadir {dir} does not exist");
             }
@@ -148,20 +150,20 @@ public static class ProveCommand
     {
         if (!ProvingDifficulty.TryCompute(config.K1, metadata.TotalLabels, out _))
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("k1", string.Create(CultureInfo.InvariantCulture,
                 $"--k1 {config.K1} does not fit the {metadata.TotalLabels} labels of the data (k1 must be below the number of labels)"));
         }
 
         if (config.K2 > metadata.TotalLabels)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("k2", string.Create(CultureInfo.InvariantCulture,
                 $"--k2 {config.K2} exceeds the {metadata.TotalLabels} labels of the data: no nonce can have that many good labels"));
         }
 
         byte[] scaled = K2PowDifficulty.Scale(config.PowDifficulty, metadata.NumUnits);
         if (K2PowDifficulty.Infeasible(scaled) is { } why)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("powDifficulty", string.Create(CultureInfo.InvariantCulture,
                 $"--pow-difficulty {Convert.ToHexStringLower(config.PowDifficulty)} divided by the data's {metadata.NumUnits} unit(s) is {Convert.ToHexStringLower(scaled)}: {why}"));
         }
     }
@@ -199,7 +201,7 @@ public static class ProveCommand
     internal static string? CheckProof(string dir, PostMetadata metadata, ProofConfig config, ProofResult result, IK2PowProver pow,
         ulong? scryptN, string nSource, CancellationToken cancellationToken)
     {
-        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId);
+        byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         ulong[] indices = result.Indices;
         byte[][] onDisk = indices.Select(i => PostDataCheck.ReadLabel(dir, metadata, i)).ToArray();
         string Where(ulong index)

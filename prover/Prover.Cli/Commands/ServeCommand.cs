@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Prover.Core.Data;
 using Prover.Service;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -76,7 +77,7 @@ public static class ServeCommand
             int tlsGiven = (ca is null ? 0 : 1) + (certFile is null ? 0 : 1) + (keyFile is null ? 0 : 1);
             if (tlsGiven is 1 or 2)
             {
-                throw new PostDataException("--ca-cert, --cert and --key must be given together (mTLS with the node)");
+                throw new InvalidInputException("caCert", "--ca-cert, --cert and --key must be given together (mTLS with the node)");
             }
 
             if (tlsGiven == 3)
@@ -85,14 +86,14 @@ public static class ServeCommand
             }
             else if (parse.GetValue(domain) is not null)
             {
-                throw new PostDataException("--domain only applies with --ca-cert, --cert and --key");
+                throw new InvalidInputException("domain", "--domain only applies with --ca-cert, --cert and --key");
             }
 
             // --pinned-cores sets the thread count; post-service refuses it together with --threads.
             var cores = parse.GetValue(pinnedCores) is { } coreList ? PostServiceOptions.ParsePinnedCores(coreList) : null;
             if (cores is not null && parse.GetResult(threads) is { Implicit: false })
             {
-                throw new PostDataException("--pinned-cores and --threads cannot be used together (--pinned-cores runs one thread per core)");
+                throw new InvalidInputException("pinnedCores", "--pinned-cores and --threads cannot be used together (--pinned-cores runs one thread per core)");
             }
 
             var options = new PostServiceOptions
@@ -163,9 +164,9 @@ public static class ServeCommand
 
     private static TimeSpan Seconds(ulong value, string flag) => value <= int.MaxValue
         ? TimeSpan.FromSeconds(value)
-        : throw new PostDataException(string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: too large"));
+        : throw new InvalidInputException(flag, string.Create(CultureInfo.InvariantCulture, $"{flag} {value}: too large"));
 
     private static Uri ParseUrl(string text) => Uri.TryCreate(text, UriKind.Absolute, out var uri)
         ? uri
-        : throw new PostDataException($"--remote-k2pow '{text}' is not a URL (expected http(s)://host:port)");
+        : throw new InvalidInputException("remoteK2pow", $"--remote-k2pow '{text}' is not a URL (expected http(s)://host:port)");
 }

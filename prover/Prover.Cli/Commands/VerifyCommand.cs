@@ -7,6 +7,7 @@ using Prover.Core.Data;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Verifier;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -99,7 +100,7 @@ public static class VerifyCommand
 
     /// <summary>
     /// Reads and parses the proof file ('-' = stdin), at most <see cref="MaxProofBytes"/>; unreadable, oversized or
-    /// malformed input is a <see cref="PostDataException"/> (exit 2).
+    /// malformed input is a <see cref="InvalidInputException"/> (exit 2).
     /// </summary>
     private static (Proof Proof, ProofMetadata Metadata) ReadProof(string path)
     {
@@ -107,12 +108,12 @@ public static class VerifyCommand
         string name = stdin ? "the proof on stdin" : path;
         if (!stdin && Directory.Exists(path))
         {
-            throw new PostDataException($"--proof {path} is a directory, not a proof file");
+            throw new InvalidInputException("proof", $"--proof {path} is a directory, not a proof file");
         }
 
         if (!stdin && !File.Exists(path))
         {
-            throw new PostDataException($"--proof {path} does not exist");
+            throw new InvalidInputException("proof", $"--proof {path} does not exist");
         }
 
         byte[] bytes;
@@ -125,12 +126,12 @@ public static class VerifyCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"cannot read --proof {path}: {Cli.IoMessage(e, resumable: false)}", e);
+            throw new InvalidInputException("proof", $"cannot read --proof {path}: {Cli.IoMessage(e, resumable: false)}", e);
         }
 
         if (bytes.Length > MaxProofBytes)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("proof", string.Create(CultureInfo.InvariantCulture,
                 $"{name} is longer than {MaxProofBytes / 1024} KiB: not a proof (a proof of up to 65535 indices is under 700 KiB); stopped reading there"));
         }
 
@@ -140,7 +141,7 @@ public static class VerifyCommand
         }
         catch (FormatException e)
         {
-            throw new PostDataException($"{name}: {e.Message}", e);
+            throw new InvalidInputException("proof", $"{name}: {e.Message}", e);
         }
     }
 
@@ -192,7 +193,7 @@ public static class VerifyCommand
             VerifyError.InvalidPoW => string.Create(c,
                 $"k2pow {proof.Pow} is invalid for nonce group {nonceGroup} with difficulty {Convert.ToHexStringLower(K2PowDifficulty.Scale(proofConfig.PowDifficulty, units))} " +
                 $"(per unit from --pow-difficulty {Convert.ToHexStringLower(proofConfig.PowDifficulty)} / {units} units; " +
-                $"challenge prefix {Convert.ToHexStringLower(metadata.Challenge.AsSpan(0, 8))}, node id {Convert.ToHexStringLower(metadata.NodeId)}; RandomX {(lightMode ? "light" : "fast")} mode)"),
+                $"challenge prefix {Convert.ToHexStringLower(metadata.Challenge.Span[..8])}, node id {metadata.NodeId}; RandomX {(lightMode ? "light" : "fast")} mode)"),
             VerifyError.InvalidIndicesLen e => string.Create(c,
                 $"indices are {e.Actual} bytes, expected {e.Expected}: k2 = {proofConfig.K2} indices (--k2) of " +
                 $"{(labels > ulong.MaxValue ? "?" : IndexCompression.RequiredBits((ulong)labels).ToString(c))} bits each for {size}"),
@@ -223,12 +224,12 @@ public static class VerifyCommand
         {
             if (k3 is not null)
             {
-                throw new PostDataException("--index and --k3 select different checks; give only one of them");
+                throw new InvalidInputException("index", "--index and --k3 select different checks; give only one of them");
             }
 
             if (one < 0 || (uint)one >= k2)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException("index", string.Create(CultureInfo.InvariantCulture,
                     $"--index {one} is not a position in the proof: a proof holds k2 = {k2} indices, positions 0..{(long)k2 - 1}"));
             }
 
@@ -239,12 +240,12 @@ public static class VerifyCommand
         {
             return string.IsNullOrEmpty(seed)
                 ? VerifyMode.All
-                : throw new PostDataException("--seed selects the k3 subset; give --k3 with it");
+                : throw new InvalidInputException("seed", "--seed selects the k3 subset; give --k3 with it");
         }
 
         if (subset == 0 || subset > k2)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("k3", string.Create(CultureInfo.InvariantCulture,
                 $"--k3 must be between 1 and k2 = {k2} (got {subset})"));
         }
 
@@ -256,18 +257,18 @@ public static class VerifyCommand
     {
         if (proof.K1 == 0 || proof.K2 == 0 || proof.K2 > ushort.MaxValue)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("k1", string.Create(CultureInfo.InvariantCulture,
                 $"--k1 must be ≥ 1 and --k2 between 1 and {ushort.MaxValue} (got k1 {proof.K1}, k2 {proof.K2})"));
         }
 
         if (init.LabelsPerUnit == 0)
         {
-            throw new PostDataException("--labels-per-unit must be ≥ 1");
+            throw new InvalidInputException("labelsPerUnit", "--labels-per-unit must be ≥ 1");
         }
 
         if (init.MinNumUnits == 0 || init.MinNumUnits > init.MaxNumUnits)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException("minNumUnits", string.Create(CultureInfo.InvariantCulture,
                 $"need 1 ≤ --min-num-units ≤ --max-num-units (got {init.MinNumUnits} and {init.MaxNumUnits})"));
         }
     }

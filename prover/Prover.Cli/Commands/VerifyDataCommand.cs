@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Core;
 
 namespace Prover.Cli.Commands;
 
@@ -52,17 +53,18 @@ public static class VerifyDataCommand
             byte[]? vrfDifficulty = InitCommand.ParseVrf(parse.GetValue(vrf));
             if (File.Exists(dir))
             {
-                throw new PostDataException($"--datadir {dir} is a file, not a directory");
+                throw new InvalidInputException("dataDir", $"--datadir {dir} is a file, not a directory");
             }
 
             if (!Directory.Exists(dir))
             {
-                throw new PostDataException($"--datadir {dir} does not exist");
+                throw new InvalidInputException("dataDir", $"--datadir {dir} does not exist");
             }
 
             _ = PostMetadata.Load(dir); // a directory without PoST data is refused before a lock file is left in it
             using var dirLock = LockForReading(dir);
             (ulong n, string source) = DataVerification.ResolveScryptN(dir, parse.GetValue(scryptN));
+            source = FlagNames.Rename(source);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scrypt N = {n} (from {source})"));
             using var p = ProviderSelection.ResolveOne(parse.GetValue(provider), parse.GetValue(threads), gpu.Read(parse), "verify-data");
             using var cts = Cli.CancelOnSignals();
@@ -93,7 +95,7 @@ public static class VerifyDataCommand
                     ["incomplete"] = result.Missing,
                     ["nonce"] = result.Nonce,
                     ["nonce_valid"] = result.NonceValid,
-                    ["nonce_message"] = result.NonceMessage,
+                    ["nonce_message"] = FlagNames.Rename(result.NonceMessage),
                 }, JsonOutput));
             }
             else
@@ -117,11 +119,11 @@ public static class VerifyDataCommand
             DataVerdict.Corrupt when result.FirstProblem is { } problem => string.Create(c,
                 $"CORRUPT: file {problem.File} offset {problem.Offset}: {problem.Message}")
                 + (result.Missing.Count > 0 ? $"\nalso incomplete: {missing}" : ""),
-            DataVerdict.NonceInvalid => $"NONCE INVALID: {result.NonceMessage}. The {matched}."
+            DataVerdict.NonceInvalid => $"NONCE INVALID: {FlagNames.Rename(result.NonceMessage)}. The {matched}."
                 + (result.Missing.Count > 0 ? $"\nalso incomplete: {missing}" : ""),
             DataVerdict.Incomplete => $"INCOMPLETE: {missing}. The {matched}; run the same post init again to finish the data."
-                + (result.NonceValid == true ? $" {result.NonceMessage}." : ""),
-            _ => $"ok: {matched}. {result.NonceMessage}.",
+                + (result.NonceValid == true ? $" {FlagNames.Rename(result.NonceMessage)}." : ""),
+            _ => $"ok: {matched}. {FlagNames.Rename(result.NonceMessage)}.",
         };
     }
 

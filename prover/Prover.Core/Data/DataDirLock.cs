@@ -208,10 +208,10 @@ public sealed partial class DataDirLock : IDisposable
 }
 
 /// <summary>Another process holds the data directory's lock.</summary>
-public sealed class DataDirLockedException : PostDataException
+public sealed class DataDirLockedException : InvalidInputException
 {
     public DataDirLockedException(string dataDir, IReadOnlyList<string> holders, bool wantedExclusive)
-        : base(Describe(dataDir, holders, wantedExclusive))
+        : base(InputField.DataDir, Describe(dataDir, holders, wantedExclusive))
     {
         DataDir = dataDir;
         Holders = holders;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Data;
 
@@ -13,8 +14,12 @@ public sealed record PostMetadata
     public const string FileName = "postdata_metadata.json";
     public const int LabelSize = 16;
 
-    public required byte[] NodeId { get; init; }
-    public required byte[] CommitmentAtxId { get; init; }
+    /// <summary>The smesher's identity.</summary>
+    public required NodeId NodeId { get; init; }
+
+    /// <summary>The ATX the data is committed to.</summary>
+    public required AtxId CommitmentAtxId { get; init; }
+
     public required ulong LabelsPerUnit { get; init; }
     public required uint NumUnits { get; init; }
     public required ulong MaxFileSize { get; init; }
@@ -32,13 +37,13 @@ public sealed record PostMetadata
 
     public PostDataLayout Layout => new(TotalLabels, MaxFileSize / LabelSize);
 
-    /// <summary>Reads the metadata of <paramref name="dataDir"/>; <see cref="PostDataException"/> on any problem.</summary>
+    /// <summary>Reads the metadata of <paramref name="dataDir"/>; <see cref="InvalidInputException"/> on any problem.</summary>
     public static PostMetadata Load(string dataDir)
     {
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))
         {
-            throw new PostDataException($"{path} not found: is '{dataDir}' a PoST data directory?");
+            throw new InvalidInputException(InputField.DataDir, $"{path} not found: is '{dataDir}' a PoST data directory?");
         }
 
         string text;
@@ -48,7 +53,7 @@ public sealed record PostMetadata
         }
         catch (IOException e)
         {
-            throw new PostDataException($"cannot read {path}: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"cannot read {path}: {e.Message}", e);
         }
 
         return Parse(text, path);
@@ -65,7 +70,7 @@ public sealed record PostMetadata
         }
         catch (JsonException e)
         {
-            throw new PostDataException($"{source} is not valid JSON: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"{source} is not valid JSON: {e.Message}", e);
         }
 
         using (doc)
@@ -73,13 +78,13 @@ public sealed record PostMetadata
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new PostDataException($"{source}: expected a JSON object");
+                throw new InvalidInputException(InputField.File, $"{source}: expected a JSON object");
             }
 
             var metadata = new PostMetadata
             {
-                NodeId = Id(root, "NodeId", source),
-                CommitmentAtxId = Id(root, "CommitmentAtxId", source),
+                NodeId = new NodeId(Id(root, "NodeId", source)),
+                CommitmentAtxId = new AtxId(Id(root, "CommitmentAtxId", source)),
                 LabelsPerUnit = RequiredUInt64(root, "LabelsPerUnit", source),
                 NumUnits = checked((uint)RequiredUInt64(root, "NumUnits", source)),
                 MaxFileSize = RequiredUInt64(root, "MaxFileSize", source),
@@ -94,27 +99,27 @@ public sealed record PostMetadata
         }
     }
 
-    /// <summary>Checks the values for consistency; throws <see cref="PostDataException"/> naming the field.</summary>
+    /// <summary>Checks the values for consistency; throws <see cref="InvalidInputException"/> naming the field.</summary>
     public void Validate(string source = FileName)
     {
         if (LabelsPerUnit == 0)
         {
-            throw new PostDataException($"{source}: LabelsPerUnit must be positive");
+            throw new InvalidInputException(InputField.File, $"{source}: LabelsPerUnit must be positive");
         }
 
         if (NumUnits == 0)
         {
-            throw new PostDataException($"{source}: NumUnits must be positive");
+            throw new InvalidInputException(InputField.File, $"{source}: NumUnits must be positive");
         }
 
         if (MaxFileSize < LabelSize)
         {
-            throw new PostDataException($"{source}: MaxFileSize {MaxFileSize} is smaller than one label ({LabelSize} bytes)");
+            throw new InvalidInputException(InputField.File, $"{source}: MaxFileSize {MaxFileSize} is smaller than one label ({LabelSize} bytes)");
         }
 
         if (LabelsPerUnit > ulong.MaxValue / NumUnits)
         {
-            throw new PostDataException($"{source}: LabelsPerUnit × NumUnits overflows 64 bits");
+            throw new InvalidInputException(InputField.File, $"{source}: LabelsPerUnit × NumUnits overflows 64 bits");
         }
     }
 
@@ -130,8 +135,8 @@ public sealed record PostMetadata
                }))
         {
             w.WriteStartObject();
-            w.WriteString("NodeId", Convert.ToBase64String(NodeId));
-            w.WriteString("CommitmentAtxId", Convert.ToBase64String(CommitmentAtxId));
+            w.WriteString("NodeId", NodeId.Value.ToBase64());
+            w.WriteString("CommitmentAtxId", CommitmentAtxId.Value.ToBase64());
             w.WriteNumber("LabelsPerUnit", LabelsPerUnit);
             w.WriteNumber("NumUnits", NumUnits);
             w.WriteNumber("MaxFileSize", MaxFileSize);
@@ -161,11 +166,11 @@ public sealed record PostMetadata
         }
     }
 
-    private static byte[] Id(JsonElement root, string name, string source)
+    private static Hash32 Id(JsonElement root, string name, string source)
     {
         if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.String)
         {
-            throw new PostDataException($"{source}: field '{name}' is missing or not a base64 string");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is missing or not a base64 string");
         }
 
         byte[] bytes;
@@ -175,19 +180,19 @@ public sealed record PostMetadata
         }
         catch (FormatException)
         {
-            throw new PostDataException($"{source}: field '{name}' is not valid base64");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is not valid base64");
         }
 
         if (bytes.Length != 32)
         {
-            throw new PostDataException($"{source}: field '{name}' must decode to 32 bytes, got {bytes.Length}");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' must decode to 32 bytes, got {bytes.Length}");
         }
 
-        return bytes;
+        return new Hash32(bytes);
     }
 
     private static ulong RequiredUInt64(JsonElement root, string name, string source) =>
-        OptionalUInt64(root, name, source) ?? throw new PostDataException($"{source}: field '{name}' is missing");
+        OptionalUInt64(root, name, source) ?? throw new InvalidInputException(InputField.File, $"{source}: field '{name}' is missing");
 
     private static ulong? OptionalUInt64(JsonElement root, string name, string source)
     {
@@ -198,7 +203,7 @@ public sealed record PostMetadata
 
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetUInt64(out var value))
         {
-            throw new PostDataException($"{source}: field '{name}' must be a non-negative integer");
+            throw new InvalidInputException(InputField.File, $"{source}: field '{name}' must be a non-negative integer");
         }
 
         return value;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Init;
 
@@ -61,16 +62,17 @@ public static partial class DataVerification
     public const ulong DefaultScryptN = 8192;
 
     /// <summary>
-    /// The scrypt N to check <paramref name="dataDir"/> with, and where it came from: <paramref name="flag"/> when given,
+    /// The scrypt N to check <paramref name="dataDir"/> with, and where it came from (in the domain's words: a host
+    /// renames fields with <see cref="InvalidInputException.Rename"/>): <paramref name="given"/> when given,
     /// else the N recorded by <c>post init</c> in its state files (<c>.post-init-A-B.json</c>) of this identity, else
     /// <see cref="DefaultScryptN"/>. Neither post-rs's nor postcli's metadata records N.
     /// </summary>
-    /// <exception cref="PostDataException">the metadata is unreadable, or the state files disagree on N.</exception>
-    public static (ulong ScryptN, string Source) ResolveScryptN(string dataDir, ulong? flag)
+    /// <exception cref="InvalidInputException">the metadata is unreadable, or the state files disagree on N.</exception>
+    public static (ulong ScryptN, string Source) ResolveScryptN(string dataDir, ulong? given)
     {
-        if (flag is { } n)
+        if (given is { } n)
         {
-            return (n, "--scrypt-n");
+            return (n, InputField.ScryptN);
         }
 
         var metadata = PostMetadata.Load(dataDir);
@@ -81,17 +83,17 @@ public static partial class DataVerification
         return recorded.Count switch
         {
             0 => (DefaultScryptN, string.Create(CultureInfo.InvariantCulture,
-                $"the default: no init state in {dataDir} records N; give --scrypt-n if the data was made with another")),
+                $"the default: no init state in {dataDir} records N; give scryptN if the data was made with another")),
             1 => (recorded[0].ScryptN, $"the init state {string.Join(", ", recorded[0].Files)}"),
-            _ => throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
-                $"the init states in {dataDir} disagree on scrypt N ({string.Join("; ", recorded.Select(r => $"{r.ScryptN} in {string.Join(", ", r.Files)}"))}); give --scrypt-n")),
+            _ => throw new InvalidInputException(InputField.ScryptN, string.Create(CultureInfo.InvariantCulture,
+                $"the init states in {dataDir} disagree on scrypt N ({string.Join("; ", recorded.Select(r => $"{r.ScryptN} in {string.Join(", ", r.Files)}"))}); give scryptN")),
         };
     }
 
     /// <summary>The readable init state files of <paramref name="dataDir"/> made for the metadata's identity.</summary>
     private static List<(string Path, InitState State)> MatchingStates(string dataDir, PostMetadata metadata)
     {
-        string commitment = Hex.Format(Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId));
+        string commitment = Commitment.Of(metadata.NodeId, metadata.CommitmentAtxId).ToString();
         var states = new List<(string, InitState)>();
         foreach (var path in Directory.EnumerateFiles(dataDir, ".post-init-*"))
         {
@@ -105,7 +107,7 @@ public static partial class DataVerification
             {
                 state = InitState.TryLoad(path);
             }
-            catch (Exception e) when (e is PostDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidInputException or IOException or UnauthorizedAccessException)
             {
                 continue; // unreadable: it tells nothing about the data (post init says so when it resumes)
             }
@@ -128,12 +130,12 @@ public static partial class DataVerification
     {
         if (fractionPercent is <= 0 or > 100 || double.IsNaN(fractionPercent))
         {
-            throw new PostDataException($"--fraction must be in (0, 100], got {fractionPercent}");
+            throw new InvalidInputException(InputField.FractionPercent, $"fractionPercent must be in (0, 100], got {fractionPercent}");
         }
 
         var metadata = PostMetadata.Load(dataDir);
         var layout = metadata.Layout;
-        var commitment = Blake3.HashParts(metadata.NodeId, metadata.CommitmentAtxId);
+        var commitment = Commitment.Of(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
         var random = seed is { } s ? new Random(s) : new Random();
         var missing = new List<string>();
         DataProblem? problem = null;
@@ -253,7 +255,7 @@ public static partial class DataVerification
             var difficulty = vrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
             string source = vrfDifficulty is null
                 ? string.Create(CultureInfo.InvariantCulture, $"go-spacemesh's for {layout.TotalLabels} labels")
-                : "from --vrf-difficulty";
+                : "from vrfDifficulty";
             var output = new byte[32];
             provider.ComputeOutputs(commitment, scryptN, nonce, 1, output, ct);
             nonceValid = VrfDifficulty.IsBelow(output, difficulty);

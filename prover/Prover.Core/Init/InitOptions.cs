@@ -1,3 +1,4 @@
+using Prover.Core.Primitives;
 namespace Prover.Core.Init;
 
 /// <summary>What to initialize: the identity, the size and layout of the data, scrypt N and the file range.</summary>
@@ -7,8 +8,12 @@ public sealed record InitOptions
     public const ulong MaxScryptN = 1UL << 20;
 
     public required string DataDir { get; init; }
-    public required byte[] NodeId { get; init; }
-    public required byte[] CommitmentAtxId { get; init; }
+    /// <summary>The smesher's identity.</summary>
+    public required NodeId NodeId { get; init; }
+
+    /// <summary>The ATX the data is committed to.</summary>
+    public required AtxId CommitmentAtxId { get; init; }
+
     public required uint NumUnits { get; init; }
     public required ulong LabelsPerUnit { get; init; }
     public required ulong MaxFileSize { get; init; }

@@ -51,11 +51,11 @@ internal sealed record InitState
         try
         {
             return JsonSerializer.Deserialize<InitState>(File.ReadAllText(path), Json)
-                   ?? throw new PostDataException($"{path} is empty");
+                   ?? throw new InvalidInputException(InputField.File, $"{path} is empty");
         }
         catch (JsonException e)
         {
-            throw new PostDataException(
+            throw new InvalidInputException(InputField.File,
                 $"{path} (the initialization resume point) is unreadable: {e.Message}. Remove it to re-check the data from the file sizes.",
                 e);
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Init;
 
@@ -32,69 +33,59 @@ public sealed class Initializer
 
     public static void ValidateOptions(InitOptions o)
     {
-        if (o.NodeId.Length != 32)
-        {
-            throw new PostDataException("--node-id must be 32 bytes");
-        }
-
-        if (o.CommitmentAtxId.Length != 32)
-        {
-            throw new PostDataException("--commitment-atx-id must be 32 bytes");
-        }
-
         if (o.NumUnits == 0)
         {
-            throw new PostDataException("--num-units must be at least 1");
+            throw new InvalidInputException(InputField.NumUnits, "numUnits must be at least 1");
         }
 
         if (o.LabelsPerUnit == 0)
         {
-            throw new PostDataException("--labels-per-unit must be at least 1");
+            throw new InvalidInputException(InputField.LabelsPerUnit, "labelsPerUnit must be at least 1");
         }
 
         if (o.LabelsPerUnit > ulong.MaxValue / o.NumUnits)
         {
-            throw new PostDataException("--labels-per-unit × --num-units overflows 64 bits");
+            throw new InvalidInputException(InputField.NumUnits, "labelsPerUnit × numUnits overflows 64 bits");
         }
 
         if (o.MaxFileSize < PostDataLayout.LabelSize || o.MaxFileSize % PostDataLayout.LabelSize != 0)
         {
-            throw new PostDataException(
-                $"--max-file-size must be a multiple of {PostDataLayout.LabelSize} bytes (the label size) and at least one label, got {o.MaxFileSize}");
+            throw new InvalidInputException(InputField.MaxFileSize,
+                $"maxFileSize must be a multiple of {PostDataLayout.LabelSize} bytes (the label size) and at least one label, got {o.MaxFileSize}");
         }
 
         if (o.ScryptN < 2 || o.ScryptN > InitOptions.MaxScryptN || (o.ScryptN & (o.ScryptN - 1)) != 0)
         {
-            throw new PostDataException($"--scrypt-n must be a power of two in 2..{InitOptions.MaxScryptN}, got {o.ScryptN}");
+            throw new InvalidInputException(InputField.ScryptN, $"scryptN must be a power of two in 2..{InitOptions.MaxScryptN}, got {o.ScryptN}");
         }
 
         ulong total = o.LabelsPerUnit * o.NumUnits;
         ulong labelsPerFile = o.MaxFileSize / PostDataLayout.LabelSize;
         if (total > ulong.MaxValue / PostDataLayout.LabelSize / 2)
         {
-            throw new PostDataException(
-                $"--labels-per-unit × --num-units = {total} labels is more data than a file system can hold");
+            throw new InvalidInputException(InputField.NumUnits,
+                $"labelsPerUnit × numUnits = {total} labels is more data than a file system can hold");
         }
 
         if (total / labelsPerFile >= int.MaxValue)
         {
-            throw new PostDataException(
-                $"{total} labels in files of {o.MaxFileSize} bytes would need more than {int.MaxValue} files: raise --max-file-size");
+            throw new InvalidInputException(InputField.MaxFileSize,
+                $"{total} labels in files of {o.MaxFileSize} bytes would need more than {int.MaxValue} files: raise maxFileSize");
         }
 
         if (o.VrfDifficulty is { Length: not 32 })
         {
-            throw new PostDataException("--vrf-difficulty must be 32 bytes");
+            throw new InvalidInputException(InputField.VrfDifficulty, "vrfDifficulty must be 32 bytes");
         }
 
         double expectedLabels = o.VrfDifficulty is { } vrf ? Prover.Core.Pow.K2PowDifficulty.ExpectedHashes(vrf) : 0;
         if (expectedLabels > Math.Pow(2, 64))
         {
             // The nonce is the first label whose output is below the difficulty; labels have 64-bit indices.
-            throw new PostDataException(double.IsPositiveInfinity(expectedLabels)
-                ? "--vrf-difficulty is 0: no label output is below it, so the VRF nonce search would never end"
+            throw new InvalidInputException(InputField.VrfDifficulty, double.IsPositiveInfinity(expectedLabels)
+                ? "vrfDifficulty is 0: no label output is below it, so the VRF nonce search would never end"
                 : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"--vrf-difficulty needs about 2^{Math.Log2(expectedLabels):F0} labels per VRF nonce, more than the 2^64 label indices: the search would never end"));
+                    $"vrfDifficulty needs about 2^{Math.Log2(expectedLabels):F0} labels per VRF nonce, more than the 2^64 label indices: the search would never end"));
         }
 
         var layout = new PostDataLayout(o.LabelsPerUnit * o.NumUnits, o.MaxFileSize / PostDataLayout.LabelSize);
@@ -102,12 +93,12 @@ public sealed class Initializer
         int to = o.ToFile ?? layout.NumFiles - 1;
         if (from < 0 || from >= layout.NumFiles)
         {
-            throw new PostDataException($"--from-file {from} is outside the data's files 0..{layout.NumFiles - 1}");
+            throw new InvalidInputException(InputField.FromFile, $"fromFile {from} is outside the data's files 0..{layout.NumFiles - 1}");
         }
 
         if (to < from || to >= layout.NumFiles)
         {
-            throw new PostDataException($"--to-file {to} must be within {from}..{layout.NumFiles - 1}");
+            throw new InvalidInputException(InputField.ToFile, $"toFile {to} must be within {from}..{layout.NumFiles - 1}");
         }
     }
 
@@ -159,7 +150,7 @@ public sealed class Initializer
         bool coversLastFile = to == layout.NumFiles - 1;
         ulong rangeStart = layout.FirstLabel(from);
         ulong rangeEnd = layout.FirstLabel(to) + layout.LabelsInFile(to);
-        var commitment = Blake3.HashParts(options.NodeId, options.CommitmentAtxId);
+        var commitment = Commitment.Of(options.NodeId, options.CommitmentAtxId).ToArray();
         var commitmentHex = Hex.Format(commitment);
         var difficulty = options.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
         var statePath = InitState.PathFor(options.DataDir, from, to);
@@ -349,7 +340,7 @@ public sealed class Initializer
     {
         if (File.Exists(dataDir))
         {
-            throw new PostDataException($"data directory {dataDir} is a file, not a directory");
+            throw new InvalidInputException(InputField.DataDir, $"data directory {dataDir} is a file, not a directory");
         }
 
         if (Directory.Exists(dataDir))
@@ -362,7 +353,7 @@ public sealed class Initializer
         {
             if (File.Exists(parent))
             {
-                throw new PostDataException($"data directory {dataDir} cannot be created: {parent} is a file");
+                throw new InvalidInputException(InputField.DataDir, $"data directory {dataDir} cannot be created: {parent} is a file");
             }
 
             if (Directory.Exists(parent))
@@ -395,7 +386,7 @@ public sealed class Initializer
 
         if ((ulong)available < needed)
         {
-            throw new PostDataException(
+            throw new InvalidInputException(InputField.DataDir,
                 $"{options.DataDir} needs {Sizes.Format(needed)} more for this data but its file system has {Sizes.Format((ulong)available)} free: " +
                 "free space, choose a smaller number of units, or allow it to fill up as space appears (allow overcommit).");
         }
@@ -444,7 +435,7 @@ public sealed class Initializer
         {
             if (PostDataLayout.ListFiles(o.DataDir).Count > 0)
             {
-                throw new PostDataException(
+                throw new InvalidInputException(InputField.DataDir,
                     $"{o.DataDir} holds postdata files but no {PostMetadata.FileName}: refusing to write into data of unknown origin");
             }
 
@@ -453,14 +444,14 @@ public sealed class Initializer
 
         var existing = PostMetadata.Load(o.DataDir);
         var problems = new List<string>();
-        if (!existing.NodeId.AsSpan().SequenceEqual(o.NodeId))
+        if (existing.NodeId != o.NodeId)
         {
-            problems.Add($"NodeId is {Hex.Format(existing.NodeId)}, not {Hex.Format(o.NodeId)}");
+            problems.Add($"NodeId is {existing.NodeId}, not {o.NodeId}");
         }
 
-        if (!existing.CommitmentAtxId.AsSpan().SequenceEqual(o.CommitmentAtxId))
+        if (existing.CommitmentAtxId != o.CommitmentAtxId)
         {
-            problems.Add($"CommitmentAtxId is {Hex.Format(existing.CommitmentAtxId)}, not {Hex.Format(o.CommitmentAtxId)}");
+            problems.Add($"CommitmentAtxId is {existing.CommitmentAtxId}, not {o.CommitmentAtxId}");
         }
 
         if (existing.LabelsPerUnit != o.LabelsPerUnit)
@@ -492,8 +483,8 @@ public sealed class Initializer
 
         if (problems.Count > 0)
         {
-            throw new PostDataException(
-                $"{Path.Combine(o.DataDir, PostMetadata.FileName)} describes different data ({string.Join("; ", problems)}): refusing to mix them. Use another --datadir or the same parameters.");
+            throw new InvalidInputException(InputField.DataDir,
+                $"{Path.Combine(o.DataDir, PostMetadata.FileName)} describes different data ({string.Join("; ", problems)}): refusing to mix them. Use another dataDir or the same parameters.");
         }
 
         return existing;
@@ -526,7 +517,7 @@ public sealed class Initializer
 
         if (problem is not null)
         {
-            throw new PostDataException(
+            throw new InvalidInputException(InputField.File,
                 $"{path}: this data was being initialized with {problem}; refusing to extend it with other parameters.");
         }
     }
@@ -589,7 +580,7 @@ public sealed class Initializer
 
                 if (!onDisk.AsSpan().SequenceEqual(outputs.AsSpan(i * 32, PostDataLayout.LabelSize)))
                 {
-                    throw new PostDataException(
+                    throw new InvalidInputException(InputField.File,
                         $"{path} offset {offset}: label {index} on disk ({Hex.Format(onDisk)}) differs from a fresh computation " +
                         $"({Hex.Format(outputs.AsSpan(i * 32, 16))}) with commitment {Hex.Format(commitment)} and scrypt N = {o.ScryptN}: " +
                         "the existing data was made with other parameters or is corrupt; refusing to extend it. Nothing was changed.");

@@ -215,7 +215,7 @@ internal sealed class RepairPlan
     {
         if (problems.Count > 0)
         {
-            throw new PostDataException(string.Join("; ", problems) + ". Nothing was changed.");
+            throw new InvalidInputException(InputField.File, string.Join("; ", problems) + ". Nothing was changed.");
         }
     }
 
@@ -364,7 +364,7 @@ internal sealed class RepairPlan
         {
             if (!string.Equals(sums.Blocks, e.Sums!.Blocks, StringComparison.Ordinal))
             {
-                throw new PostDataException(
+                throw new InvalidInputException(InputField.File,
                     $"{e.Path} still differs from its recorded checksums after its damaged blocks were recomputed: the disk may be failing");
             }
 

@@ -20,6 +20,18 @@ public readonly record struct Commitment
     /// <summary>All zero bytes.</summary>
     public static Commitment Zero => default;
 
+    /// <summary>The commitment of an identity to an ATX: BLAKE3(node id ‖ commitment ATX id).</summary>
+    public static Commitment Of(NodeId nodeId, AtxId commitmentAtxId)
+    {
+        Span<byte> hash = stackalloc byte[Hash32.Length];
+        using var hasher = Crypto.Blake3.CreateHasher();
+        hasher.Update(nodeId.Span);
+        hasher.Update(commitmentAtxId.Span);
+        hasher.Finalize(hash);
+
+        return new Commitment(hash);
+    }
+
     /// <summary>Parses 64 hex digits (optionally <c>0x</c>-prefixed).</summary>
     /// <exception cref="FormatException">The text is not 32 bytes of hex.</exception>
     public static Commitment Parse(string hex) => new(Hash32.Parse(hex));

@@ -17,14 +17,14 @@ public static class PostDataCheck
     /// A directory in place of a file, a missing or short file (say NumUnits raised without growing the data) would make
     /// the reader shift or skip labels and every pass fail or, worse, end in a proof the network rejects.
     /// </summary>
-    /// <exception cref="PostDataException">the first file that does not match, with the sizes.</exception>
+    /// <exception cref="InvalidInputException">the first file that does not match, with the sizes.</exception>
     public static void CheckFiles(string dataDir, PostMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         PostDataLayout layout = metadata.Layout;
         if (layout.LabelsPerFile == 0)
         {
-            throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+            throw new InvalidInputException(InputField.File, string.Create(CultureInfo.InvariantCulture,
                 $"{PostMetadata.FileName}: MaxFileSize {metadata.MaxFileSize} holds no label (labels are {PostDataLayout.LabelSize} bytes)"));
         }
 
@@ -36,19 +36,19 @@ public static class PostDataCheck
             long expected = (long)(layout.LabelsInFile(file) * PostDataLayout.LabelSize);
             if (Directory.Exists(path))
             {
-                throw new PostDataException($"{path} is a directory, not a file of labels ({describe})");
+                throw new InvalidInputException(InputField.File, $"{path} is a directory, not a file of labels ({describe})");
             }
 
             if (!File.Exists(path))
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException(InputField.File, string.Create(CultureInfo.InvariantCulture,
                     $"{path} is missing: {describe}; run 'post init' with the same parameters to complete the data"));
             }
 
             long size = new FileInfo(path).Length;
             if (size != expected)
             {
-                throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                throw new InvalidInputException(InputField.File, string.Create(CultureInfo.InvariantCulture,
                     $"{path} is {size} bytes, expected {expected} ({expected / PostDataLayout.LabelSize} labels): {describe}; run 'post init' with the same parameters to repair the data"));
             }
         }
@@ -57,7 +57,7 @@ public static class PostDataCheck
         {
             if (index >= layout.NumFiles)
             {
-                throw new PostDataException(
+                throw new InvalidInputException(InputField.File,
                     $"{path} is not part of the data ({describe}): the prover would read it as labels past the end; move it away");
             }
         }
@@ -87,7 +87,7 @@ public static class PostDataCheck
                 int n = RandomAccess.Read(handle, label.AsSpan(read), offset + read);
                 if (n == 0)
                 {
-                    throw new PostDataException(string.Create(CultureInfo.InvariantCulture,
+                    throw new InvalidInputException(InputField.File, string.Create(CultureInfo.InvariantCulture,
                         $"{path} ends before label {labelIndex} (byte {offset})"));
                 }
 
@@ -96,7 +96,7 @@ public static class PostDataCheck
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PostDataException($"cannot read label {labelIndex} from {path}: {e.Message}", e);
+            throw new InvalidInputException(InputField.File, $"cannot read label {labelIndex} from {path}: {e.Message}", e);
         }
 
         return label;
@@ -126,7 +126,7 @@ public static class PostDataCheck
             {
                 state = InitState.TryLoad(path);
             }
-            catch (Exception e) when (e is PostDataException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InvalidInputException or IOException or UnauthorizedAccessException)
             {
                 return null;
             }

@@ -103,7 +103,7 @@ public abstract class PostDataSource
         {
             var files = PostDataLayout.ListFiles(dataDir);
             return files.Count == 0
-                ? throw new PostDataException($"no postdata_N.bin files in '{dataDir}'")
+                ? throw new InvalidInputException(InputField.DataDir, $"no postdata_N.bin files in '{dataDir}'")
                 : files.Select(f => f.Path).ToArray();
         }
 
@@ -145,11 +145,11 @@ public abstract class PostDataSource
             }
             catch (IOException e)
             {
-                throw new PostDataException($"cannot open {path}: {e.Message}", e);
+                throw new InvalidInputException(InputField.File, $"cannot open {path}: {e.Message}", e);
             }
             catch (UnauthorizedAccessException e)
             {
-                throw new PostDataException($"cannot open {path}: {e.Message}", e);
+                throw new InvalidInputException(InputField.File, $"cannot open {path}: {e.Message}", e);
             }
         }
 
@@ -171,7 +171,7 @@ public abstract class PostDataSource
             }
             catch (IOException e)
             {
-                throw new PostDataException($"cannot read {path} at byte {offset + total}: {e.Message}", e);
+                throw new InvalidInputException(InputField.File, $"cannot read {path} at byte {offset + total}: {e.Message}", e);
             }
 
             return total;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Proving;
 
@@ -76,9 +77,9 @@ public sealed class PostProver
     /// <summary>
     /// Proves the data of <paramref name="dataDir"/> (its <c>postdata_metadata.json</c> gives ids, units and file size).
     /// The files are checked against the metadata first (<see cref="PostDataCheck.CheckFiles"/>): missing, misplaced or
-    /// short data fails at once with <see cref="PostDataException"/> instead of after every nonce.
+    /// short data fails at once with <see cref="InvalidInputException"/> instead of after every nonce.
     /// </summary>
-    public Task<ProofResult> GenerateProofAsync(string dataDir, byte[] challenge, ProofConfig config, ProvingOptions options,
+    public Task<ProofResult> GenerateProofAsync(string dataDir, Challenge challenge, ProofConfig config, ProvingOptions options,
         IProgress<ProvingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         PostMetadata metadata = PostMetadata.Load(dataDir);
@@ -89,8 +90,8 @@ public sealed class PostProver
     }
 
     /// <summary>Proves labels from any source, for <paramref name="numLabels"/> = num_units × labels_per_unit labels.</summary>
-    public async Task<ProofResult> GenerateProofAsync(PostDataSource source, byte[] nodeId, byte[] commitmentAtxId, uint numUnits,
-        ulong numLabels, byte[] challenge, ProofConfig config, ProvingOptions options, IProgress<ProvingProgress>? progress = null,
+    public async Task<ProofResult> GenerateProofAsync(PostDataSource source, NodeId nodeId, AtxId commitmentAtxId, uint numUnits,
+        ulong numLabels, Challenge challenge, ProofConfig config, ProvingOptions options, IProgress<ProvingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -98,7 +99,6 @@ public sealed class PostProver
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var metadata = new ProofMetadata(nodeId, commitmentAtxId, challenge, numUnits);
-        metadata.Validate();
         if (config.K2 == 0 || config.K2 > int.MaxValue)
         {
             throw new ArgumentException($"k2 must be positive (got {config.K2}).", nameof(config));
@@ -106,7 +106,8 @@ public sealed class PostProver
 
         ulong difficulty = ProvingDifficulty.Compute(config.K1, numLabels);
         byte[] powDifficulty = K2PowDifficulty.Scale(config.PowDifficulty, numUnits);
-        var challenge8 = challenge.AsMemory(0, 8);
+        ReadOnlyMemory<byte> challenge8 = challenge.Span[..8].ToArray();
+        byte[] nodeIdBytes = nodeId.ToArray();
         int nonces = options.Nonces;
         var stopwatch = Stopwatch.StartNew();
 
@@ -127,7 +128,7 @@ public sealed class PostProver
                 groups[g] = (byte)((nonceStart / ProvingConstants.NoncesPerGroup) + (uint)g);
             }
 
-            ulong[] pows = await ProvePowsAsync(groups, challenge8, powDifficulty, nodeId, (pass, nonceStart, nonceEnd, source.TotalBytes),
+            ulong[] pows = await ProvePowsAsync(groups, challenge8, powDifficulty, nodeIdBytes, (pass, nonceStart, nonceEnd, source.TotalBytes),
                 progress, options.ProgressInterval, cancellationToken).ConfigureAwait(false);
             if (pows.Length != groups.Length)
             {
@@ -231,7 +232,7 @@ public sealed class PostProver
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
-            catch (Exception e) when (e is IOException or PostDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or InvalidInputException or UnauthorizedAccessException)
             {
                 readerError = e;
                 stop.Cancel();
@@ -308,7 +309,7 @@ public sealed class PostProver
 
         if (readerError is not null)
         {
-            throw readerError is PostDataException ? readerError : new PostDataException(readerError.Message, readerError);
+            throw readerError is InvalidInputException ? readerError : new InvalidInputException(InputField.File, readerError.Message, readerError);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

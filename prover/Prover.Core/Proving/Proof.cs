@@ -1,3 +1,5 @@
+using Prover.Core.Primitives;
+
 namespace Prover.Core.Proving;
 
 /// <summary>A PoST proof (spec §4.8): the winning nonce, its k2 indices packed by <see cref="IndexCompression"/>, and the k2pow of its nonce group.</summary>
@@ -21,30 +23,11 @@ public sealed record Proof(uint Nonce, byte[] Indices, ulong Pow)
 }
 
 /// <summary>What a proof claims about the data (spec §6, <c>ProofMetadata</c>).</summary>
-public sealed record ProofMetadata(byte[] NodeId, byte[] CommitmentAtxId, byte[] Challenge, uint NumUnits)
-{
-    /// <summary>Throws when an id or the challenge is not 32 bytes.</summary>
-    public void Validate()
-    {
-        Require(NodeId, "node_id");
-        Require(CommitmentAtxId, "commitment_atx_id");
-        Require(Challenge, "challenge");
-    }
-
-    private static void Require(byte[]? value, string name)
-    {
-        if (value is null || value.Length != 32)
-        {
-            throw new FormatException($"{name} must be 32 bytes (got {value?.Length ?? 0}).");
-        }
-    }
-
-    public bool Equals(ProofMetadata? other) =>
-        other is not null && NumUnits == other.NumUnits && NodeId.AsSpan().SequenceEqual(other.NodeId)
-        && CommitmentAtxId.AsSpan().SequenceEqual(other.CommitmentAtxId) && Challenge.AsSpan().SequenceEqual(other.Challenge);
-
-    public override int GetHashCode() => HashCode.Combine(NumUnits, NodeId.Length);
-}
+/// <param name="NodeId">The prover's identity.</param>
+/// <param name="CommitmentAtxId">The ATX the data is committed to.</param>
+/// <param name="Challenge">The challenge the proof answers.</param>
+/// <param name="NumUnits">The space units proven.</param>
+public sealed record ProofMetadata(NodeId NodeId, AtxId CommitmentAtxId, Challenge Challenge, uint NumUnits);
 
 /// <summary>Network proof parameters (spec §2.1 <c>ProofConfig</c>); K3 is the verifier's subset size.</summary>
 public sealed record ProofConfig(uint K1, uint K2, uint K3, byte[] PowDifficulty)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Proving;
 
@@ -21,9 +22,9 @@ public static class ProofJson
             Proof = new ProofBody { Nonce = proof.Nonce, Indices = proof.Indices, Pow = proof.Pow },
             Metadata = new MetadataBody
             {
-                NodeId = metadata.NodeId,
-                CommitmentAtxId = metadata.CommitmentAtxId,
-                Challenge = metadata.Challenge,
+                NodeId = metadata.NodeId.ToArray(),
+                CommitmentAtxId = metadata.CommitmentAtxId.ToArray(),
+                Challenge = metadata.Challenge.ToArray(),
                 NumUnits = metadata.NumUnits,
             },
         };
@@ -63,11 +64,10 @@ public static class ProofJson
                 Bytes(p, "indices", "proof."),
                 Number(p, "pow", "proof.", ulong.MaxValue));
             var metadata = new ProofMetadata(
-                Bytes(m, "node_id", "metadata."),
-                Bytes(m, "commitment_atx_id", "metadata."),
-                Bytes(m, "challenge", "metadata."),
+                new NodeId(Id(m, "node_id", "metadata.")),
+                new AtxId(Id(m, "commitment_atx_id", "metadata.")),
+                new Challenge(Id(m, "challenge", "metadata.")),
                 checked((uint)Number(m, "num_units", "metadata.", uint.MaxValue)));
-            metadata.Validate();
             return (proof, metadata);
         }
     }
@@ -124,6 +124,15 @@ public static class ProofJson
         return value.TryGetBytesFromBase64(out var bytes)
             ? bytes
             : throw new FormatException($"Invalid proof JSON: \"{path}{name}\" is not standard base64.");
+    }
+
+    /// <summary>A 32-byte field (an id, the challenge).</summary>
+    private static Hash32 Id(JsonElement parent, string name, string path)
+    {
+        byte[] bytes = Bytes(parent, name, path);
+        return bytes.Length == Hash32.Length
+            ? new Hash32(bytes)
+            : throw new FormatException($"{name} must be 32 bytes (got {bytes.Length}).");
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

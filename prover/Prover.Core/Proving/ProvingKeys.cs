@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Prover.Core.Crypto;
+using Prover.Core.Primitives;
 
 namespace Prover.Core.Proving;
 
@@ -7,7 +8,7 @@ namespace Prover.Core.Proving;
 public static class ProvingKeys
 {
     /// <summary>K_g = BLAKE3(challenge ‖ LE32(g) ‖ LE64(pow))[0..16].</summary>
-    public static void GroupKey(ReadOnlySpan<byte> challenge, uint nonceGroup, ulong pow, Span<byte> key16)
+    public static void GroupKey(in Challenge challenge, uint nonceGroup, ulong pow, Span<byte> key16)
     {
         Span<byte> input = stackalloc byte[44];
         Prefix(challenge, nonceGroup, pow, input);
@@ -15,7 +16,7 @@ public static class ProvingKeys
     }
 
     /// <summary>Kl_nonce = BLAKE3(challenge ‖ LE32(nonce / 16) ‖ LE64(pow) ‖ LE32(nonce))[0..16].</summary>
-    public static void LazyKey(ReadOnlySpan<byte> challenge, uint nonce, ulong pow, Span<byte> key16)
+    public static void LazyKey(in Challenge challenge, uint nonce, ulong pow, Span<byte> key16)
     {
         Span<byte> input = stackalloc byte[48];
         Prefix(challenge, nonce / ProvingConstants.NoncesPerGroup, pow, input);
@@ -23,14 +24,9 @@ public static class ProvingKeys
         Finish(input, key16);
     }
 
-    private static void Prefix(ReadOnlySpan<byte> challenge, uint nonceGroup, ulong pow, Span<byte> input)
+    private static void Prefix(in Challenge challenge, uint nonceGroup, ulong pow, Span<byte> input)
     {
-        if (challenge.Length != 32)
-        {
-            throw new ArgumentException("The challenge is 32 bytes.", nameof(challenge));
-        }
-
-        challenge.CopyTo(input);
+        challenge.Span.CopyTo(input);
         BinaryPrimitives.WriteUInt32LittleEndian(input[32..], nonceGroup);
         BinaryPrimitives.WriteUInt64LittleEndian(input[36..], pow);
     }

@@ -1,3 +1,4 @@
+using Prover.Core.Primitives;
 namespace Prover.Core.Proving;
 
 /// <summary>
@@ -29,7 +30,7 @@ public sealed class ProvingPass
     }
 
     /// <summary>Derives the keys of nonces [firstNonce, firstNonce + nonceCount) from the challenge and the groups' k2pows.</summary>
-    public static ProvingPass Create(ReadOnlySpan<byte> challenge, uint firstNonce, int nonceCount, ReadOnlySpan<ulong> pows, ulong difficulty)
+    public static ProvingPass Create(in Challenge challenge, uint firstNonce, int nonceCount, ReadOnlySpan<ulong> pows, ulong difficulty)
     {
         ValidateRange(firstNonce, nonceCount);
         int groups = nonceCount / ProvingConstants.NoncesPerGroup;

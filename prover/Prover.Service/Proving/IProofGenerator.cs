@@ -1,3 +1,5 @@
+using Prover.Core.Primitives;
+
 namespace Prover.Service.Proving;
 
 /// <summary>A proof as the service sends it (spec §4.8): nonce, compressed indices, k2pow of the nonce's group.</summary>
@@ -16,14 +18,14 @@ public sealed record ProverProgress(int Pass, uint NonceStart, uint NonceEnd, lo
 public interface IProofGenerator
 {
     /// <summary>Runs until a proof is found; throws on failure or when <paramref name="cancellationToken"/> fires.</summary>
-    Task<GeneratedProof> GenerateAsync(byte[] challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken);
+    Task<GeneratedProof> GenerateAsync(Challenge challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken);
 }
 
 /// <summary>Checks a proof before it is sent to the node (post-service verifies its own proofs, spec §8.3).</summary>
 public interface IProofSelfCheck
 {
     /// <summary>Returns null when <paramref name="proof"/> is valid for <paramref name="challenge"/>, else why not.</summary>
-    string? Check(GeneratedProof proof, byte[] challenge);
+    string? Check(GeneratedProof proof, Challenge challenge);
 }
 
 /// <summary>Makes the generator and the checker of each identity (one shared RandomX context behind them).</summary>

@@ -2,6 +2,7 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
+using Prover.Core.Primitives;
 
 namespace Prover.Service.Proving;
 
@@ -75,7 +76,7 @@ public sealed class ServiceProvers : IIdentityProverFactory
 
     private sealed class Generator(ServiceProvers owner, PostIdentity identity) : IProofGenerator
     {
-        public async Task<GeneratedProof> GenerateAsync(byte[] challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
+        public async Task<GeneratedProof> GenerateAsync(Challenge challenge, IProgress<ProverProgress> progress, CancellationToken cancellationToken)
         {
             var adapter = new ProgressAdapter(progress);
             var result = await owner._prover.GenerateProofAsync(identity.DataDir, challenge, owner._proofConfig, owner._provingOptions,
@@ -93,7 +94,7 @@ public sealed class ServiceProvers : IIdentityProverFactory
     /// <summary>post-service's check before sending (spec §8.3): mode All, InitConfig min = max = the data's units.</summary>
     private sealed class SelfCheck(ServiceProvers owner, PostIdentity identity) : IProofSelfCheck
     {
-        public string? Check(GeneratedProof proof, byte[] challenge)
+        public string? Check(GeneratedProof proof, Challenge challenge)
         {
             var m = identity.Metadata;
             var init = new InitConfig(m.NumUnits, m.NumUnits, m.LabelsPerUnit, owner._options.ScryptN);
