@@ -17,6 +17,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     /// <summary>pow candidates are 56-bit: [0, 2^56).</summary>
     public const ulong NonceSpace = 1UL << 56;
 
+    private readonly Func<CancellationToken, RandomXContext> _context;
     private long _hashes;
     private long _groups;
 
@@ -24,15 +25,25 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     /// <param name="context">RandomX state for the key <see cref="RandomXContext.SpacemeshKey"/>.</param>
     /// <param name="threads">Search threads; 0 = <see cref="Environment.ProcessorCount"/>.</param>
     public K2Pow(RandomXContext context, int threads = 1)
+        : this(Resolved(context), threads)
     {
-        ArgumentNullException.ThrowIfNull(context);
+    }
+
+    /// <summary>
+    /// A k2pow over a context obtained on first use (<see cref="K2PowBackend"/> builds it then, cancellable by the first
+    /// pow's token).
+    /// </summary>
+    internal K2Pow(Func<CancellationToken, RandomXContext> context, int threads)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        Context = context;
+        _context = context;
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
     }
 
-    public RandomXContext Context { get; }
+    /// <summary>The RandomX state hashed with (built now if it was not yet).</summary>
+    public RandomXContext Context => _context(CancellationToken.None);
 
+    /// <summary>Threads of the nonce search.</summary>
     public int Threads { get; }
 
     /// <inheritdoc/>
@@ -88,7 +99,8 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
 
         var template = new byte[InputSize];
         BuildInput(0, nonceGroup, challenge8, minerId32, template);
-        var search = new Search(this, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
+        var context = _context(cancellationToken);
+        var search = new Search(this, context, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
         var pow = search.Run();
         if (pow is not null)
         {
@@ -126,6 +138,12 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
         return K2PowDifficulty.IsBelow(hash, difficulty32);
     }
 
+    private static Func<CancellationToken, RandomXContext> Resolved(RandomXContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _ => context;
+    }
+
     private static void CheckLength(ReadOnlySpan<byte> value, int length, string name)
     {
         if (value.Length != length)
@@ -135,7 +153,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     }
 
     /// <summary>One strided, cancellable nonce search over several threads, each with its own VM.</summary>
-    private sealed class Search(K2Pow owner, byte[] template, byte[] difficulty, ulong start, ulong end,
+    private sealed class Search(K2Pow owner, RandomXContext context, byte[] template, byte[] difficulty, ulong start, ulong end,
         int threads, CancellationToken cancellationToken)
     {
         private ulong _best = ulong.MaxValue;
@@ -196,14 +214,14 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
                     return;
                 }
 
-                var vm = owner.Context.RentVm();
+                var vm = context.RentVm();
                 try
                 {
                     Scan(vm, nonce, width);
                 }
                 finally
                 {
-                    owner.Context.ReturnVm(vm);
+                    context.ReturnVm(vm);
                 }
             }
 #pragma warning disable CA1031 // a worker thread must not crash the process: the failure is rethrown by Run
