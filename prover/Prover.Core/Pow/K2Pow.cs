@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Runtime.ExceptionServices;
+using Prover.Core.Threading;
 
 namespace Prover.Core.Pow;
 
@@ -157,7 +157,6 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
         int threads, CancellationToken cancellationToken)
     {
         private ulong _best = ulong.MaxValue;
-        private ExceptionDispatchInfo? _failure;
 
         public ulong? Run()
         {
@@ -168,28 +167,11 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
 
             var width = (ulong)threads;
             var count = (int)Math.Min(width, end - start);
-            var workers = new Thread[count - 1];
-            for (var t = 1; t < count; t++)
+            using (var workers = new WorkerGroup("k2pow"))
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Starting thousands of threads takes a while: Ctrl-C must not wait for all of them.
-                    workers = workers[..(t - 1)];
-                    break;
-                }
-
-                var offset = (ulong)t;
-                workers[t - 1] = new Thread(() => Worker(offset, width)) { IsBackground = true, Name = $"k2pow-{t}" };
-                workers[t - 1].Start();
+                workers.Run(count, (t, token) => Worker((ulong)t, width, token), cancellationToken);
             }
 
-            Worker(0, width);
-            foreach (var worker in workers)
-            {
-                worker.Join();
-            }
-
-            _failure?.Throw();
             var best = Volatile.Read(ref _best);
             if (best != ulong.MaxValue)
             {
@@ -200,40 +182,31 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
             return null;
         }
 
-        private bool ShouldStart(ulong nonce) =>
-            nonce < end && nonce < Volatile.Read(ref _best) && !cancellationToken.IsCancellationRequested &&
-            Volatile.Read(ref _failure) is null;
+        /// <summary>The token is the group's: cancelled by the caller or by another worker's failure.</summary>
+        private bool ShouldStart(ulong nonce, CancellationToken token) =>
+            nonce < end && nonce < Volatile.Read(ref _best) && !token.IsCancellationRequested;
 
-        private void Worker(ulong offset, ulong width)
+        private void Worker(ulong offset, ulong width, CancellationToken token)
         {
+            var nonce = start + offset;
+            if (!ShouldStart(nonce, token))
+            {
+                return;
+            }
+
+            var vm = context.RentVm();
             try
             {
-                var nonce = start + offset;
-                if (!ShouldStart(nonce))
-                {
-                    return;
-                }
-
-                var vm = context.RentVm();
-                try
-                {
-                    Scan(vm, nonce, width);
-                }
-                finally
-                {
-                    context.ReturnVm(vm);
-                }
+                Scan(vm, nonce, width, token);
             }
-#pragma warning disable CA1031 // a worker thread must not crash the process: the failure is rethrown by Run
-            catch (Exception e)
-#pragma warning restore CA1031
+            finally
             {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                context.ReturnVm(vm);
             }
         }
 
         /// <summary>Pipelined scan: the hash of <c>nonce</c> is produced while the input of the next one is started.</summary>
-        private void Scan(RandomXVm vm, ulong nonce, ulong width)
+        private void Scan(RandomXVm vm, ulong nonce, ulong width, CancellationToken token)
         {
             Span<byte> input = stackalloc byte[InputSize];
             Span<byte> hash = stackalloc byte[RandomXVm.HashSize];
@@ -244,7 +217,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
             while (true)
             {
                 var next = nonce + width; // no overflow: end ≤ 2^56 and width < 2^31
-                var more = ShouldStart(next);
+                var more = ShouldStart(next, token);
                 if (more)
                 {
                     SetNonce(input, next, group);
