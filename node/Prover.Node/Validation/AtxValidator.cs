@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Primitives;
 using Prover.Core.Proving;
@@ -33,6 +34,9 @@ public sealed record AtxValidatorOptions
 
     /// <summary>The local seed of the K3 subset check (go-spacemesh: the local p2p id).</summary>
     public byte[] PostSubsetSeed { get; init; } = [];
+
+    /// <summary>Where PoST labels are recomputed: the scalar oracle when null; a node host passes the SIMD source.</summary>
+    public ILabelSource? LabelSource { get; init; }
 
     /// <summary>The PoSW security parameter T (proven leaves of a PoET proof); 150 on every network.</summary>
     public int PoetSecurityParam { get; init; } = PoswHash.SecurityParam;
@@ -76,7 +80,7 @@ public sealed class AtxValidator : IAtxValidator
         _signatures = signatures;
         _currentEpoch = currentEpoch;
         _options = options;
-        _post = new ProofVerifier(options.ProofConfig, options.InitConfig, powVerifier);
+        _post = new ProofVerifier(options.ProofConfig, options.InitConfig, powVerifier, options.LabelSource);
         _time = time ?? TimeProvider.System;
     }
 

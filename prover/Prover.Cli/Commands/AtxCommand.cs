@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core.Data;
 using Prover.Core.Proving;
+using Prover.Kernels.Simd;
 using Prover.Node;
 using Prover.Node.Activation;
 using Prover.Node.Atx;
@@ -150,6 +151,8 @@ public static class AtxCommand
             }
 
             var powVerifier = K2PowFactory.Verifier(new K2PowSettings(LightMode: true, Threads: 1));
+            using var labels = new SimdLabelSource();
+            options = options with { LabelSource = labels };
             try
             {
                 using var kv = RocksKeyValueStore.Open(dir, NodeColumns.All);
