@@ -12,7 +12,7 @@ using Prover.Core.Primitives;
 namespace Prover.Bench;
 
 /// <summary>
-/// Verification of a proof with the mainnet proof shape (k2 = 37 indices, scrypt N = 8192 labels, RandomX light-mode
+/// Verification (scalar oracle labels, and the SIMD label source) of a proof with the mainnet proof shape (k2 = 37 indices, scrypt N = 8192 labels, RandomX light-mode
 /// k2pow check, as a node verifies), in the three modes a node uses: All (every index), One (a malfeasance re-check)
 /// and Subset with k3 = 1 (mainnet's k3). The proof is made for real in <see cref="Setup"/>: a 4-unit × 1024-label
 /// dataset at N = 8192 written by the <see cref="Initializer"/> with the SIMD <see cref="CpuLabelProvider"/>, proved by
@@ -27,7 +27,7 @@ namespace Prover.Bench;
 /// </list>
 /// The RandomX light cache (256 MiB, ~1-3 s to build) is built once in the setup, as a verifying node keeps it.
 /// </summary>
-public class VerifyBenchmarks
+public class VerifyBenchmarks : IDisposable
 {
     private const uint NumUnits = 4;
     private const ulong LabelsPerUnit = 1024;
@@ -41,10 +41,13 @@ public class VerifyBenchmarks
     private RandomXContext _randomX = null!;
     private K2PowBackend _k2pow = null!;
     private ProofVerifier _verifier = null!;
+    private ProofVerifier _simdVerifier = null!;
+    private SimdLabelSource? _simdLabels;
     private Proof _proof = null!;
     private ProofMetadata _metadata = null!;
     private byte[] _commitment = [];
     private ulong _firstIndex;
+    private ulong[] _allIndices = [];
     private readonly byte[] _seed = [1, 2, 3, 4];
 
     [GlobalSetup]
@@ -69,12 +72,22 @@ public class VerifyBenchmarks
         _metadata = result.Metadata;
         _commitment = Labels.Commitment(new NodeId(nodeId), new AtxId(atxId)).ToArray();
         _firstIndex = result.Indices[0];
+        _allIndices = result.Indices;
 
         _verifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _k2pow.Verifier);
         if (_verifier.Verify(_proof, _metadata, VerifyMode.All) is { } error)
         {
             throw new InvalidOperationException($"the benchmark's own proof does not verify: {error}");
         }
+
+        _simdLabels = new SimdLabelSource(threads: 0);
+        _simdVerifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _k2pow.Verifier, _simdLabels);
+        if (_simdVerifier.Verify(_proof, _metadata, VerifyMode.All) is { } simdError)
+        {
+            throw new InvalidOperationException($"the benchmark's own proof does not verify with SIMD labels: {simdError}");
+        }
+
+        Console.WriteLine($"// SIMD label source: {_simdLabels.Name}");
 
         Console.WriteLine($"// setup: init {NumUnits}×{LabelsPerUnit} labels at N={ScryptN} {init.TotalSeconds:F1} s, RandomX light cache "
             + $"{randomX.TotalSeconds:F1} s, proof (nonce {_proof.Nonce}, pow {_proof.Pow}, {result.Passes} pass) {built.ProveTime.TotalSeconds:F1} s, "
@@ -85,12 +98,32 @@ public class VerifyBenchmarks
     public void Cleanup()
     {
         _k2pow.Dispose();
+        Dispose();
         _randomX.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
 
+    /// <summary>Frees the SIMD source's scratch (also done by the cleanup).</summary>
+    public void Dispose()
+    {
+        _simdLabels?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
     [Benchmark(Description = "verify All (37 labels + k2pow)")]
     public bool VerifyAll() => Check(VerifyMode.All);
+
+    [Benchmark(Description = "verify All, SIMD labels (37 labels + k2pow)")]
+    public bool VerifyAllSimd() => Check(_simdVerifier, VerifyMode.All);
+
+    [Benchmark(Description = "verify Subset k3=1, SIMD labels (1 label + k2pow)")]
+    public bool VerifySubsetK3Simd() => Check(_simdVerifier, VerifyMode.Subset(1, _seed));
+
+    [Benchmark(Description = "37 labels alone, SIMD label source")]
+    public byte[] ProofLabelsSimd() => Labels37(_simdLabels!);
+
+    [Benchmark(Description = "37 labels alone, scalar oracle")]
+    public byte[] ProofLabelsScalar() => Labels37(ScalarLabelSource.Instance);
 
     [Benchmark(Description = "verify One (1 label + k2pow)")]
     public bool VerifyOne() => Check(VerifyMode.One(0));
@@ -108,8 +141,17 @@ public class VerifyBenchmarks
     [Benchmark(Description = "one label alone (scalar scrypt N=8192)")]
     public byte[] OneLabel() => Labels.Label(_commitment, _firstIndex, ScryptN);
 
-    private bool Check(VerifyMode mode) =>
-        _verifier.Verify(_proof, _metadata, mode) is { } error
+    private bool Check(VerifyMode mode) => Check(_verifier, mode);
+
+    private byte[] Labels37(ILabelSource source)
+    {
+        var output = new byte[_allIndices.Length * 32];
+        source.ComputeOutputs(_commitment, ScryptN, _allIndices, output);
+        return output;
+    }
+
+    private bool Check(ProofVerifier verifier, VerifyMode mode) =>
+        verifier.Verify(_proof, _metadata, mode) is { } error
             ? throw new InvalidOperationException($"valid proof reported invalid: {error}")
             : true;
 

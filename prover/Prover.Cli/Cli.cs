@@ -17,7 +17,10 @@ public static partial class Cli
     /// <param name="asService">started as <c>post-service</c>: the flags are <c>post serve</c>'s.</param>
     public static int Run(RootCommand root, string[] args, bool asService = false)
     {
-        var parse = root.Parse(args);
+        // post atx takes @FILE as a blob file, not as a response file of more arguments.
+        var parse = args is ["atx", ..]
+            ? root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null })
+            : root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             foreach (var message in DescribeErrors(root, parse))

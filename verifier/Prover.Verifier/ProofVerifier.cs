@@ -54,16 +54,24 @@ public abstract record VerifyError(string Message)
 }
 
 /// <summary>
-/// Scalar proof verification (spec §6): every step in post-rs order, first failure wins. Labels come from the scrypt
-/// oracle (<see cref="Labels"/>), AES from <see cref="Aes128"/>, the k2pow check from an <see cref="IK2PowVerifier"/>.
+/// Proof verification (spec §6): every step in post-rs order, first failure wins. Labels come from an
+/// <see cref="ILabelSource"/> (the scalar scrypt oracle <see cref="ScalarLabelSource"/> unless another is given; a node
+/// hands it the SIMD source, which recomputes the selected labels together across vector lanes), AES from
+/// <see cref="Aes128"/>, the k2pow check from an <see cref="IK2PowVerifier"/>.
 /// </summary>
 public sealed class ProofVerifier
 {
     private readonly ProofConfig _proofConfig;
     private readonly InitConfig _initConfig;
     private readonly IK2PowVerifier _powVerifier;
+    private readonly ILabelSource _labels;
 
-    public ProofVerifier(ProofConfig proofConfig, InitConfig initConfig, IK2PowVerifier powVerifier)
+    /// <summary>Creates a verifier.</summary>
+    /// <param name="proofConfig">K1, K2, K3 and the k2pow difficulty.</param>
+    /// <param name="initConfig">Units bounds, labels per unit and scrypt N.</param>
+    /// <param name="powVerifier">The k2pow check.</param>
+    /// <param name="labelSource">Where labels are recomputed; the scalar oracle when null.</param>
+    public ProofVerifier(ProofConfig proofConfig, InitConfig initConfig, IK2PowVerifier powVerifier, ILabelSource? labelSource = null)
     {
         ArgumentNullException.ThrowIfNull(proofConfig);
         ArgumentNullException.ThrowIfNull(initConfig);
@@ -76,7 +84,11 @@ public sealed class ProofVerifier
         _proofConfig = proofConfig;
         _initConfig = initConfig;
         _powVerifier = powVerifier;
+        _labels = labelSource ?? ScalarLabelSource.Instance;
     }
+
+    /// <summary>The label source the verifier recomputes labels with.</summary>
+    public ILabelSource LabelSource => _labels;
 
     /// <summary>Returns null when the proof is valid, else the first error.</summary>
     public VerifyError? Verify(Proof proof, ProofMetadata metadata, VerifyMode mode)
@@ -151,7 +163,7 @@ public sealed class ProofVerifier
             all.Add((i, indices[i]));
         }
 
-        IReadOnlyList<(int IndexId, ulong Index)> selected = mode switch
+        List<(int IndexId, ulong Index)> selected = mode switch
         {
             VerifyMode.OneIndex one => all.Skip(one.Index).Take(1).ToList(),
             VerifyMode.SubsetIndices subset when subset.K3 != (int)_proofConfig.K2 =>
@@ -159,11 +171,21 @@ public sealed class ProofVerifier
             _ => all,
         };
 
-        // 6. Recompute each selected label and check its score for the nonce.
-        Span<byte> output = stackalloc byte[16];
-        foreach ((int indexId, ulong index) in selected)
+        // 6. Recompute the selected labels (together: a SIMD source shares its lanes between them), then check each
+        // label's score for the nonce in order.
+        var selectedIndices = new ulong[selected.Count];
+        for (int i = 0; i < selected.Count; i++)
         {
-            byte[] label = Labels.Label(commitment, index, _initConfig.ScryptN);
+            selectedIndices[i] = selected[i].Index;
+        }
+
+        var outputs = new byte[selected.Count * 32];
+        _labels.ComputeOutputs(commitment, _initConfig.ScryptN, selectedIndices, outputs);
+        Span<byte> output = stackalloc byte[16];
+        for (int i = 0; i < selected.Count; i++)
+        {
+            (int indexId, ulong index) = selected[i];
+            ReadOnlySpan<byte> label = outputs.AsSpan(32 * i, 16);
             Aes128.EncryptBlock(groupRoundKeys, label, output);
             byte msb = output[j];
             if (msb > msbLimit)

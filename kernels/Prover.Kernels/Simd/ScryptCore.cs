@@ -57,7 +57,18 @@ internal static unsafe class ScryptCore<TVec, TOps>
     /// <param name="streamStores">Write V with non-temporal stores (when V is far larger than the caches).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ComputeGroup(
-        ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, int interleave, bool streamStores)
+        ulong* commitment, ulong n, ulong startIndex, int count, byte* output, uint* v, int ways, int interleave, bool streamStores) =>
+        ComputeGroup(commitment, n, startIndex, null, count, output, v, ways, interleave, streamStores);
+
+    /// <summary>
+    /// As the other overload, but lane k computes label <c>indices[k]</c> when <paramref name="indices"/> is not null
+    /// (lanes past <paramref name="count"/> repeat the last index and are dropped): arbitrary indices, e.g. a proof's,
+    /// share the lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeGroup(
+        ulong* commitment, ulong n, ulong startIndex, ulong* indices, int count, byte* output, uint* v, int ways, int interleave,
+        bool streamStores)
     {
         Debug.Assert(commitment != null && output != null && v != null, "commitment, output and scratch set");
         Debug.Assert(n >= 2 && BitOperations.IsPow2(n), "scrypt N is a power of two >= 2");
@@ -84,7 +95,7 @@ internal static unsafe class ScryptCore<TVec, TOps>
         {
             ulong* inner = keys + (k * 2 * LabelPbkdf.StateLanes);
             ulong* outer = inner + LabelPbkdf.StateLanes;
-            LabelPbkdf.KeyStates(commitment, unchecked(startIndex + (ulong)k), inner, outer);
+            LabelPbkdf.KeyStates(commitment, indices == null ? unchecked(startIndex + (ulong)k) : indices[Math.Min(k, count - 1)], inner, outer);
             LabelPbkdf.Expand(inner, outer, (ulong*)(v + (32 * k)));
             rows[k] = v + (32 * k);
         }

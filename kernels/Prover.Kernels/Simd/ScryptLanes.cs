@@ -187,22 +187,84 @@ public static unsafe class ScryptLanes
         return level;
     }
 
-    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v, GroupPlan plan)
+    private static void ComputeGroup(SimdLevel level, ulong* commitment, ulong n, ulong start, int count, byte* output, uint* v, GroupPlan plan) =>
+        ComputeGroup(level, commitment, n, start, null, count, output, v, plan);
+
+    private static void ComputeGroup(
+        SimdLevel level, ulong* commitment, ulong n, ulong start, ulong* indices, int count, byte* output, uint* v, GroupPlan plan)
     {
         switch (level)
         {
             case SimdLevel.V512:
-                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
+                ScryptCore<Vector512<uint>, V512Ops>.ComputeGroup(commitment, n, start, indices, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             case SimdLevel.V256:
-                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
+                ScryptCore<Vector256<uint>, V256Ops>.ComputeGroup(commitment, n, start, indices, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             case SimdLevel.V128:
-                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
+                ScryptCore<Vector128<uint>, V128Ops>.ComputeGroup(commitment, n, start, indices, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
             default:
-                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
+                ScryptCore<uint, ScalarOps>.ComputeGroup(commitment, n, start, indices, count, output, v, plan.Ways, plan.Interleave, plan.StreamStores);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Computes the 32-byte scrypt outputs of the labels at <paramref name="indices"/> (any order, repeats allowed) into
+    /// <paramref name="out32"/> (32 bytes per index, in the order given), sharing the SIMD lanes between indices as the
+    /// consecutive path does. Used to recompute a proof's labels.
+    /// </summary>
+    public static void ComputeOutputsAt(ReadOnlySpan<byte> commitment32, ulong n, ReadOnlySpan<ulong> indices, Span<byte> out32,
+        SimdLevel level, ScryptScratch scratch, CancellationToken cancellationToken = default)
+    {
+        Validate(commitment32, n, out32.Length, level);
+        ArgumentNullException.ThrowIfNull(scratch);
+        if (out32.Length != indices.Length * 32)
+        {
+            throw new ArgumentException($"{indices.Length} indices need {indices.Length * 32} output bytes, got {out32.Length}", nameof(out32));
+        }
+
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("the SIMD scrypt lanes assume a little-endian machine");
+        }
+
+        int count = indices.Length;
+        if (count == 0)
+        {
+            return;
+        }
+
+        ulong* commitment = stackalloc ulong[4];
+        for (int i = 0; i < 4; i++)
+        {
+            commitment[i] = BinaryPrimitives.ReadUInt64LittleEndian(commitment32.Slice(8 * i, 8));
+        }
+
+        int lanes = SimdLevels.Lanes(level);
+        GroupPlan full = Plan(level, n);
+        uint* v = (uint*)scratch.Reserve(checked((nuint)n * (nuint)(lanes * full.Ways) * 128));
+        fixed (byte* output = out32)
+        fixed (ulong* all = indices)
+        {
+            int done = 0;
+            while (done < count)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int remaining = count - done;
+                SimdLevel groupLevel = level;
+                GroupPlan group = full.For((remaining + lanes - 1) / lanes);
+                if (remaining < lanes)
+                {
+                    groupLevel = TailLevel(level, remaining);
+                    group = group with { Interleave = 1, Ways = 1 };
+                }
+
+                int take = Math.Min(remaining, SimdLevels.Lanes(groupLevel) * group.Ways);
+                ComputeGroup(groupLevel, commitment, n, 0, all + done, take, output + (32 * done), v, group);
+                done += take;
+            }
         }
     }
 }
