@@ -18,7 +18,7 @@ for r in $(seq "$rounds"); do
             | python3 -c 'import json,sys; print(json.load(sys.stdin)["labels_per_second"])')
         prof=$(dotnet "$dll" profile --data-size 0.25 --duration 5 -t 2 2>/dev/null \
             | python3 -c 'import json,sys; print(json.load(sys.stdin)["speed_gib_s"])')
-        pow=$(dotnet "$dll" profile pow --iterations 2 --threads 2 --randomx-mode light 2>/dev/null \
+        pow=$(dotnet "$dll" profile pow --iterations 3 --threads 2 --randomx-mode light -d 00ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff 2>/dev/null \
             | python3 -c 'import json,sys; d=json.load(sys.stdin)["average_time"]; print(round(d["secs"]+d["nanos"]/1e9,3))')
         printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$which" "$init" "$prof" "$pow"
         rm -rf "$d"

@@ -1,3 +1,4 @@
+using Prover.Core.Primitives;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
@@ -22,8 +23,8 @@ public sealed class TinyProofFixture : IDisposable
             new Initializer([provider]).Run(new InitOptions
             {
                 DataDir = _dir,
-                NodeId = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray(),
-                CommitmentAtxId = Enumerable.Range(50, 32).Select(i => (byte)i).ToArray(),
+                NodeId = new NodeId(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+                CommitmentAtxId = new AtxId(Enumerable.Range(50, 32).Select(i => (byte)i).ToArray()),
                 NumUnits = NumUnits,
                 LabelsPerUnit = LabelsPerUnit,
                 MaxFileSize = 64 * 16,
@@ -34,7 +35,7 @@ public sealed class TinyProofFixture : IDisposable
         RandomX = RandomXContext.Create(RandomXMode.Light);
         Pow = new K2Pow(RandomX, threads: 1);
         Result = new PostProver(new ReferenceProvingScannerFactory(), Pow)
-            .GenerateProofAsync(_dir, "simd verification challenge 32B!"u8.ToArray(), Config, new ProvingOptions { Nonces = 16, Threads = 1 })
+            .GenerateProofAsync(_dir, new Challenge("simd verification challenge 32B!"u8), Config, new ProvingOptions { Nonces = 16, Threads = 1 })
             .GetAwaiter().GetResult();
     }
 

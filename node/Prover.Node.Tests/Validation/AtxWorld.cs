@@ -38,8 +38,8 @@ public sealed class AtxWorld : IDisposable
             new Initializer([provider]).Run(new InitOptions
             {
                 DataDir = DataDir,
-                NodeId = Signer.NodeId.ToArray(),
-                CommitmentAtxId = Genesis.GoldenAtx.ToArray(),
+                NodeId = Signer.NodeId,
+                CommitmentAtxId = Genesis.GoldenAtx,
                 NumUnits = NumUnits,
                 LabelsPerUnit = LabelsPerUnit,
                 MaxFileSize = 64 * 16,
@@ -49,7 +49,7 @@ public sealed class AtxWorld : IDisposable
 
         RandomX = RandomXContext.Create(RandomXMode.Light);
         Pow = new K2Pow(RandomX, threads: 1);
-        var commitment = Labels.Commitment(Signer.NodeId.Span, Genesis.GoldenAtx.Span);
+        var commitment = Labels.Commitment(Signer.NodeId, Genesis.GoldenAtx).ToArray();
         ulong labels = NumUnits * LabelsPerUnit;
         VrfNonce = Enumerable.Range(0, (int)labels).Select(i => (ulong)i)
             .First(n => ProofVerifier.VerifyVrfNonce(commitment, n, labels, ScryptN));
@@ -99,7 +99,7 @@ public sealed class AtxWorld : IDisposable
     public PostV1 Prove(byte[] challenge)
     {
         var prover = new PostProver(new ReferenceProvingScannerFactory(), Pow);
-        var result = prover.GenerateProofAsync(DataDir, challenge, ProofConfig(), new ProvingOptions { Nonces = 16, Threads = 1 })
+        var result = prover.GenerateProofAsync(DataDir, new Challenge(challenge), ProofConfig(), new ProvingOptions { Nonces = 16, Threads = 1 })
             .GetAwaiter().GetResult();
         return new PostV1 { Nonce = result.Proof.Nonce, Indices = result.Proof.Indices, Pow = result.Proof.Pow };
     }

@@ -167,7 +167,7 @@ public sealed class AtxValidator : IAtxValidator
             if (CheckPost)
             {
                 var initial = atx.InitialPost!;
-                var meta = new ProofMetadata(smesher.ToArray(), commitment.ToArray(), new byte[32], atx.NumUnits);
+                var meta = new ProofMetadata(smesher, commitment, Challenge.Zero, atx.NumUnits);
                 if (_post.Verify(new Proof(initial.Nonce, initial.Indices, initial.Pow), meta, VerifyMode.All) is { } postError)
                 {
                     return Reject(AtxRejection.InvalidInitialPost, $"invalid initial post: {postError.Message}");
@@ -257,7 +257,7 @@ public sealed class AtxValidator : IAtxValidator
         {
             ct.ThrowIfCancellationRequested();
             var post = nipost.Post!;
-            var meta = new ProofMetadata(smesher.ToArray(), commitment.ToArray(), postChallenge.ToArray(), atx.NumUnits);
+            var meta = new ProofMetadata(smesher, commitment, postChallenge, atx.NumUnits);
             var mode = fullCheck ? VerifyMode.All : VerifyMode.Subset((int)_options.ProofConfig.K3, _options.PostSubsetSeed);
             if (_post.Verify(new Proof(post.Nonce, post.Indices, post.Pow), meta, mode) is { } postError)
             {
@@ -372,8 +372,8 @@ public sealed class AtxValidator : IAtxValidator
             return false;
         }
 
-        var postCommitment = Labels.Commitment(smesher.Span, commitment.Span);
-        return ProofVerifier.VerifyVrfNonce(postCommitment, nonce, (ulong)labels, _options.InitConfig.ScryptN);
+        var postCommitment = Labels.Commitment(smesher, commitment);
+        return ProofVerifier.VerifyVrfNonce(postCommitment.Span, nonce, (ulong)labels, _options.InitConfig.ScryptN);
     }
 
     private PoetProofMessage? PoetProof(Hash32 reference, out (AtxRejection Reason, string Message) error)

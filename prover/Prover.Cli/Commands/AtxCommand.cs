@@ -1,3 +1,5 @@
+using Prover.Core.Pow;
+using Prover.Core;
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -108,7 +110,7 @@ public static class AtxCommand
             }
             catch (ArgumentException e)
             {
-                throw new PostDataException(e.Message);
+                throw new InvalidInputException("atx", e.Message);
             }
 
             if (parse.GetValue(layersPerEpoch) is { } lpe)
@@ -123,7 +125,7 @@ public static class AtxCommand
             }
             catch (ArgumentException e)
             {
-                throw new PostDataException(e.Message);
+                throw new InvalidInputException("atx", e.Message);
             }
 
             var proof = network.Proof;
@@ -147,10 +149,11 @@ public static class AtxCommand
             string dir = parse.GetValue(dataDir)!;
             if (!File.Exists(Path.Combine(dir, "CURRENT")))
             {
-                throw new PostDataException($"--datadir {dir} is not a node database (no RocksDB CURRENT file)");
+                throw new InvalidInputException(InputField.DataDir, $"--datadir {dir} is not a node database (no RocksDB CURRENT file)");
             }
 
-            var powVerifier = K2PowFactory.Verifier(new K2PowSettings(LightMode: true, Threads: 1));
+            using var k2pow = CliK2Pow.Open(new K2PowBackendOptions { Mode = RandomXMode.Light, Threads = 1 });
+            var powVerifier = k2pow.Verifier;
             using var labels = new SimdLabelSource();
             options = options with { LabelSource = labels };
             try
@@ -163,7 +166,7 @@ public static class AtxCommand
                 }
                 catch (IncompatibleSchemaException ex)
                 {
-                    throw new PostDataException(ex.Message);
+                    throw new InvalidInputException(InputField.DataDir, ex.Message);
                 }
 
                 var validator = new AtxValidator(store, new EdVerifier(genesis.GenesisId), () => epoch, options, powVerifier);
@@ -190,7 +193,7 @@ public static class AtxCommand
     {
         if (string.IsNullOrWhiteSpace(argument))
         {
-            throw new PostDataException("the ATX blob is required (hex or @FILE)");
+            throw new InvalidInputException("atx", "the ATX blob is required (hex or @FILE)");
         }
 
         if (!argument.StartsWith('@'))
@@ -201,7 +204,7 @@ public static class AtxCommand
         var path = argument[1..];
         if (!File.Exists(path))
         {
-            throw new PostDataException($"{path} does not exist");
+            throw new InvalidInputException(InputField.File, $"{path} does not exist");
         }
 
         var bytes = File.ReadAllBytes(path);
