@@ -11,7 +11,7 @@ using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// One real <c>post bench</c> run on tiny settings (CPU provider, N=64, 1 s, 4 MiB proving, RandomX light only),

@@ -4,7 +4,7 @@ using Prover.Core.Proving;
 using Xunit;
 using Prover.Core.Primitives;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// <c>post verify</c> flags and inputs on the proof of spec §7.2 end-to-end proof #1 (valid as published; N = 2, so a

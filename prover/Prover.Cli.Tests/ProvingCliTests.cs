@@ -3,7 +3,7 @@ using Prover.Core.Proving;
 using Xunit;
 using Prover.Core.Primitives;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>The prove, verify and profile commands of the real <c>post</c> binary on the data of end-to-end proof #1.</summary>
 public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndDataFixture>

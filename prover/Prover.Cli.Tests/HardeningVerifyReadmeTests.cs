@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15 item 19: the README's "Try it" block runs as written. The block is read from README.md, <c>post</c> is

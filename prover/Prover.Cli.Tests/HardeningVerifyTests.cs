@@ -7,7 +7,7 @@ using Prover.Core.Proving;
 using Prover.Verifier;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15, the verification side: <c>post verify</c> and <c>post verify-data</c> as a hostile user and a newcomer

@@ -9,7 +9,7 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>Small data made once by the real <c>post init</c> (4 units × 256 labels, N = 16, 4 files of 4 KiB).</summary>
 public sealed class HardeningProveData : IDisposable
