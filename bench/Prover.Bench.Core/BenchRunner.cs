@@ -169,7 +169,7 @@ public sealed class BenchRunner
             }
         }
 
-        RandomXContext? light = null;
+        K2PowBackend? light = null;
         try
         {
             if (s.SkipK2Pow)
@@ -187,7 +187,8 @@ public sealed class BenchRunner
                 Phase("k2pow light (RandomX cache build)");
                 Guard(() =>
                 {
-                    light = RandomXContext.Create(RandomXMode.Light, cancellationToken: ct);
+                    light = new K2PowBackend(new K2PowBackendOptions { Mode = RandomXMode.Light });
+                    light.GetContext(ct);
                     K2PowBench.Measure(light, s, k2, lightMode, _log, ct);
                 }, status => lightMode.Status = status, ct);
 
@@ -208,9 +209,12 @@ public sealed class BenchRunner
                     Phase("k2pow fast (RandomX dataset build, ~2 GiB)");
                     Guard(() =>
                     {
-                        using var fast = RandomXContext.Create(RandomXMode.Fast,
-                            new RandomXContextOptions { InitThreads = s.Threads, DatasetProgress = new K2PowBench.DatasetProgress(_log) }, ct);
-                        _log(string.Create(CultureInfo.InvariantCulture, $"  fast: dataset built in {fast.InitTime.TotalSeconds:F1} s"));
+                        using var fast = new K2PowBackend(new K2PowBackendOptions
+                        {
+                            Mode = RandomXMode.Fast,
+                            RandomX = new RandomXContextOptions { InitThreads = s.Threads, DatasetProgress = new K2PowBench.DatasetProgress(_log) },
+                        });
+                        _log(string.Create(CultureInfo.InvariantCulture, $"  fast: dataset built in {fast.GetContext(ct).InitTime.TotalSeconds:F1} s"));
                         K2PowBench.Measure(fast, s, k2, fastMode, _log, ct);
                     }, status => fastMode.Status = status, ct);
                 }
@@ -234,8 +238,8 @@ public sealed class BenchRunner
                 report.Verification = verify;
                 Guard(() =>
                 {
-                    light ??= RandomXContext.Create(RandomXMode.Light, cancellationToken: ct);
-                    VerifyBench.Run(light, s, verify, _log, ct);
+                    light ??= new K2PowBackend(new K2PowBackendOptions { Mode = RandomXMode.Light });
+                    VerifyBench.Run(light.GetContext(ct), s, verify, _log, ct);
                 }, status => verify.Status = status, ct);
                 if (!BenchStatus.IsOk(verify.Status))
                 {

@@ -33,10 +33,11 @@ internal static class K2PowBench
         return difficulty.IsZero ? double.PositiveInfinity : Math.Pow(2, 256) / (double)difficulty;
     }
 
-    /// <summary>Measures one mode over an already-built context, for each thread count of the settings.</summary>
-    public static void Measure(RandomXContext context, BenchSettings settings, K2PowBenchResult result, K2PowModeResult mode,
+    /// <summary>Measures one mode over the backend's (already built) context, for each thread count of the settings.</summary>
+    public static void Measure(K2PowBackend k2pow, BenchSettings settings, K2PowBenchResult result, K2PowModeResult mode,
         Action<string> log, CancellationToken cancellationToken)
     {
+        RandomXContext context = k2pow.GetContext(cancellationToken);
         mode.InitSeconds = context.InitTime.TotalSeconds;
         mode.Flags = context.Flags.ToString();
         var miner = new byte[32];
@@ -47,7 +48,7 @@ internal static class K2PowBench
         ulong next = 0;
         foreach (int threads in settings.ThreadCounts)
         {
-            var pow = new K2Pow(context, threads);
+            var pow = k2pow.CreateLocal(threads);
 
             // Calibration (also warms up the VMs): probes growing 4× until one takes a tenth of the budget, then a
             // run sized to the budget.

@@ -20,9 +20,9 @@ public static class SampleProof
     public sealed record Built(ProofResult Result, TimeSpan InitTime, TimeSpan ProveTime);
 
     /// <summary>Initializes <paramref name="dataDir"/> (one file) and proves it against <paramref name="challenge"/>
-    /// with 16 nonces per pass.</summary>
+    /// with 16 nonces per pass, the k2pows from <paramref name="k2pow"/>.</summary>
     public static Built Build(string dataDir, byte[] nodeId, byte[] commitmentAtxId, byte[] challenge, uint numUnits,
-        ulong labelsPerUnit, ulong scryptN, ProofConfig config, IK2PowProver pow, int threads = 0,
+        ulong labelsPerUnit, ulong scryptN, ProofConfig config, K2PowBackend k2pow, int threads = 0,
         CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -43,7 +43,8 @@ public static class SampleProof
 
         TimeSpan init = clock.Elapsed;
         clock.Restart();
-        ProofResult result = new PostProver(new ProvingScannerFactory(), pow)
+        ArgumentNullException.ThrowIfNull(k2pow);
+        ProofResult result = new PostProver(new ProvingScannerFactory(), k2pow.Prover)
             .GenerateProofAsync(dataDir, new Challenge(challenge), config, new ProvingOptions { Nonces = 16, Threads = threads }, null,
                 cancellationToken)
             .GetAwaiter().GetResult();

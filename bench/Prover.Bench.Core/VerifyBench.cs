@@ -50,15 +50,16 @@ internal static class VerifyBench
             rng.NextBytes(nodeId);
             rng.NextBytes(atx);
             rng.NextBytes(challenge);
+            using var k2pow = K2PowBackend.Shared(light, settings.Threads);
             SampleProof.Built built = SampleProof.Build(dir, nodeId, atx, challenge, NumUnits, LabelsPerUnit, n, config,
-                new K2Pow(light, settings.Threads), settings.Threads, cancellationToken);
+                k2pow, settings.Threads, cancellationToken);
             ProofResult proof = built.Result;
             result.DatasetInitSeconds = built.InitTime.TotalSeconds;
             result.ProveSeconds = built.ProveTime.TotalSeconds;
             log(string.Create(CultureInfo.InvariantCulture,
                 $"  dataset of {result.DatasetLabels} labels at N={n} in {result.DatasetInitSeconds:F2} s; proof (nonce {proof.Proof.Nonce}, pow {proof.Proof.Pow}) in {result.ProveSeconds:F2} s"));
 
-            var verifier = new ProofVerifier(config, initConfig, new K2Pow(light, 1));
+            var verifier = new ProofVerifier(config, initConfig, k2pow.Verifier);
             if (verifier.Verify(proof.Proof, proof.Metadata, VerifyMode.All) is { } error)
             {
                 result.Status = BenchStatus.Failed($"the proof built here does not verify: {error}");

@@ -39,7 +39,7 @@ public class VerifyBenchmarks
 
     private string _dir = string.Empty;
     private RandomXContext _randomX = null!;
-    private K2Pow _pow = null!;
+    private K2PowBackend _k2pow = null!;
     private ProofVerifier _verifier = null!;
     private Proof _proof = null!;
     private ProofMetadata _metadata = null!;
@@ -57,12 +57,12 @@ public class VerifyBenchmarks
 
         var clock = Stopwatch.StartNew();
         _randomX = RandomXContext.Create(RandomXMode.Light);
-        _pow = new K2Pow(_randomX, threads: 0);
+        _k2pow = K2PowBackend.Shared(_randomX, threads: 0);
         TimeSpan randomX = clock.Elapsed;
 
         var proofConfig = new ProofConfig(K1, K2, K2, PerUnitPowDifficulty);
         SampleProof.Built built = SampleProof.Build(_dir, nodeId, atxId, challenge, NumUnits, LabelsPerUnit, ScryptN,
-            proofConfig, _pow);
+            proofConfig, _k2pow);
         ProofResult result = built.Result;
         TimeSpan init = built.InitTime;
         _proof = result.Proof;
@@ -70,7 +70,7 @@ public class VerifyBenchmarks
         _commitment = Labels.Commitment(new NodeId(nodeId), new AtxId(atxId)).ToArray();
         _firstIndex = result.Indices[0];
 
-        _verifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _pow);
+        _verifier = new ProofVerifier(proofConfig, InitConfig.Mainnet with { LabelsPerUnit = LabelsPerUnit }, _k2pow.Verifier);
         if (_verifier.Verify(_proof, _metadata, VerifyMode.All) is { } error)
         {
             throw new InvalidOperationException($"the benchmark's own proof does not verify: {error}");
@@ -84,6 +84,7 @@ public class VerifyBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _k2pow.Dispose();
         _randomX.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -100,7 +101,7 @@ public class VerifyBenchmarks
     /// <summary>The pieces: one RandomX light-mode hash …</summary>
     [Benchmark(Description = "k2pow check alone (1 RandomX light hash)")]
     public bool K2PowCheck() =>
-        _pow.Verify(_proof.Pow, (byte)_proof.NonceGroup, _metadata.Challenge.Span[..8],
+        _k2pow.Verifier.Verify(_proof.Pow, (byte)_proof.NonceGroup, _metadata.Challenge.Span[..8],
             K2PowDifficulty.Scale(PerUnitPowDifficulty, NumUnits), _metadata.NodeId.Span);
 
     /// <summary>… and one label with the scalar scrypt oracle at N = 8192.</summary>

@@ -34,6 +34,11 @@ public static class K2PowVectors
 
     public static JsonElement Difficulty0fff => s_document.Value.RootElement.GetProperty("k2pow_test_difficulty_0fff");
 
+    /// <summary>The pow search case of <see cref="Difficulty0fff"/>: its inputs and smallest valid pow.</summary>
+    public static (byte[] Challenge8, byte[] Miner, byte[] Difficulty, byte Group, ulong Smallest) SearchCase =>
+        (Ascii(Difficulty0fff, "challenge8_ascii"), Hex(Difficulty0fff, "miner_id"), Hex(Difficulty0fff, "difficulty"),
+            (byte)Difficulty0fff.GetProperty("nonce_group").GetInt32(), Difficulty0fff.GetProperty("smallest_valid_pow").GetUInt64());
+
     public static byte[] Hex(JsonElement element, string property) => Convert.FromHexString(element.GetProperty(property).GetString()!);
 
     public static byte[] Ascii(JsonElement element, string property) => Encoding.ASCII.GetBytes(element.GetProperty(property).GetString()!);

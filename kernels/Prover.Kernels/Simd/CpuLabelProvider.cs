@@ -1,10 +1,11 @@
 using Prover.Core.Init;
+using Prover.Core.Threading;
 
 namespace Prover.Kernels.Simd;
 
 /// <summary>
 /// The CPU label provider (<c>--provider cpu</c>): multi-lane SIMD scrypt (<see cref="ScryptLanes"/>) on dedicated
-/// long-lived threads. Each <see cref="ComputeOutputs"/> call is split into lane groups that the calling thread and
+/// long-lived threads (a <see cref="WorkerGroup"/>). Each <see cref="ComputeOutputs"/> call is split into lane groups that the calling thread and
 /// up to <c>threads − 1</c> worker threads take in turn (so uneven groups balance); every thread owns its ROMix
 /// scratch, which is kept between calls. Cancellation is honoured between lane groups.
 /// A worker thread is started only when a call has a lane group for it and the scratch of all running threads fits
@@ -15,9 +16,8 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     private readonly int _threads;
     private readonly int _lanes;
     private readonly ScryptScratch[] _scratch;
-    private readonly Thread?[] _workers;
-    private readonly SemaphoreSlim?[] _wake;
-    private readonly CountdownEvent _finished;
+    private readonly WorkerGroup _workers = new("cpu-labels");
+    private readonly Action<int, CancellationToken> _runGroups;
     private readonly object _callLock = new();
 
     // The current job, published to the workers by the semaphore release (a full fence).
@@ -29,8 +29,6 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
     private int _nextGroup;
     private int _groups;
     private int _groupSize;
-    private CancellationToken _token;
-    private Exception? _error;
     private volatile bool _disposed;
 
     /// <summary>Creates the provider.</summary>
@@ -53,9 +51,7 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
             _scratch[i] = new ScryptScratch();
         }
 
-        _finished = new CountdownEvent(1);
-        _wake = new SemaphoreSlim[_threads - 1];
-        _workers = new Thread[_threads - 1];
+        _runGroups = RunGroups;
     }
 
     /// <summary>Largest batch <see cref="PreferredBatchSize"/> suggests: 2^20 labels (32 MiB of outputs).</summary>
@@ -139,25 +135,14 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
                 _groups = groups;
                 _groupSize = groupSize;
                 _nextGroup = 0;
-                _token = cancellationToken;
-                _error = null;
-
-                int helpers = threads - 1;
-                StartWorkers(helpers);
-                _finished.Reset(helpers);
-                for (int i = 0; i < helpers; i++)
+                try
                 {
-                    _wake[i]!.Release();
+                    _workers.Run(threads, _runGroups, cancellationToken);
                 }
-
-                RunGroups(0);
-                _finished.Wait(CancellationToken.None);
-                _output = null;
-            }
-
-            if (_error is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_error).Throw();
+                finally
+                {
+                    _output = null;
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -175,32 +160,17 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         lock (_callLock)
         {
             _disposed = true;
-            foreach (var wake in _wake)
-            {
-                wake?.Release();
-            }
         }
 
-        foreach (var worker in _workers)
-        {
-            worker?.Join();
-        }
-
-        foreach (var wake in _wake)
-        {
-            wake?.Dispose();
-        }
-
+        _workers.Dispose();
         foreach (var scratch in _scratch)
         {
             scratch.Dispose();
         }
-
-        _finished.Dispose();
     }
 
     /// <summary>Worker threads started so far (they are started on demand, see the class summary).</summary>
-    public int StartedWorkers { get; private set; }
+    public int StartedWorkers => _workers.StartedThreads;
 
     /// <summary>
     /// Threads (the caller included) whose ROMix scratch at <paramref name="scryptN"/> fits in half the memory available
@@ -213,65 +183,25 @@ public sealed unsafe class CpuLabelProvider : ILabelProvider
         return (int)Math.Clamp(budget / perThread, 1, (ulong)_threads);
     }
 
-    /// <summary>Starts workers 1..<paramref name="count"/> that are not running yet (called under the call lock).</summary>
-    private void StartWorkers(int count)
+    /// <summary>
+    /// Worker <paramref name="worker"/>'s share of a call: takes lane groups until none are left or the call's token is
+    /// cancelled (by the caller, or by another worker's failure).
+    /// </summary>
+    private void RunGroups(int worker, CancellationToken token)
     {
-        for (int i = StartedWorkers; i < count; i++)
+        var scratch = _scratch[worker];
+        while (!token.IsCancellationRequested)
         {
-            _wake[i] = new SemaphoreSlim(0);
-            int worker = i + 1;
-            var thread = new Thread(() => WorkerLoop(worker))
-            {
-                IsBackground = true,
-                Name = $"cpu-labels-{worker}",
-            };
-            _workers[i] = thread;
-            thread.Start();
-            StartedWorkers = i + 1;
-        }
-    }
-
-    private void WorkerLoop(int worker)
-    {
-        var wake = _wake[worker - 1]!;
-        while (true)
-        {
-            wake.Wait();
-            if (_disposed)
+            int group = Interlocked.Increment(ref _nextGroup) - 1;
+            if (group >= _groups)
             {
                 return;
             }
 
-            RunGroups(worker);
-            _finished.Signal();
-        }
-    }
-
-    /// <summary>Takes lane groups until none are left, the job failed or it was cancelled.</summary>
-    private void RunGroups(int worker)
-    {
-        var scratch = _scratch[worker];
-        try
-        {
-            while (!_token.IsCancellationRequested && Volatile.Read(ref _error) is null)
-            {
-                int group = Interlocked.Increment(ref _nextGroup) - 1;
-                if (group >= _groups)
-                {
-                    return;
-                }
-
-                int first = group * _groupSize;
-                int take = Math.Min(_groupSize, _count - first);
-                var output = new Span<byte>(_output + (32L * first), take * 32);
-                ScryptLanes.ComputeOutputs(_commitment, _n, unchecked(_start + (ulong)first), output, Level, scratch);
-            }
-        }
-#pragma warning disable CA1031 // a worker must not die: the failure is handed to the calling thread, which rethrows it
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Interlocked.CompareExchange(ref _error, e, null);
+            int first = group * _groupSize;
+            int take = Math.Min(_groupSize, _count - first);
+            var output = new Span<byte>(_output + (32L * first), take * 32);
+            ScryptLanes.ComputeOutputs(_commitment, _n, unchecked(_start + (ulong)first), output, Level, scratch, CancellationToken.None);
         }
     }
 }

@@ -31,8 +31,8 @@ public static class TinyPost
         new Initializer([provider]).Run(new InitOptions
         {
             DataDir = dir,
-            NodeId = Identity(b).ToArray(),
-            CommitmentAtxId = CommitmentOf(b).ToArray(),
+            NodeId = Identity(b),
+            CommitmentAtxId = CommitmentOf(b),
             NumUnits = NumUnits,
             LabelsPerUnit = LabelsPerUnit,
             MaxFileSize = 64 * 16,

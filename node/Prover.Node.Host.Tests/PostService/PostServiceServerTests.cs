@@ -62,9 +62,9 @@ public sealed class PostServiceServerTests : IAsyncLifetime
         using var randomX = RandomXContext.Create(RandomXMode.Light);
         var verifier = new ProofVerifier(new ProofConfig(TinyPost.K1, TinyPost.K2, TinyPost.K2, Enumerable.Repeat((byte)0xff, 32).ToArray()),
             new InitConfig(1, 16, TinyPost.LabelsPerUnit, TinyPost.ScryptN), new K2Pow(randomX));
-        var metadata = new ProofMetadata(id.ToArray(), TinyPost.CommitmentOf(0x31).ToArray(), challenge.ToArray(), TinyPost.NumUnits);
+        var metadata = new ProofMetadata(id, TinyPost.CommitmentOf(0x31), challenge, TinyPost.NumUnits);
         Assert.Null(verifier.Verify(result.Proof, metadata, VerifyMode.All));
-        Assert.NotNull(verifier.Verify(result.Proof, metadata with { Challenge = ChallengeOf(0xc4).ToArray() }, VerifyMode.All));
+        Assert.NotNull(verifier.Verify(result.Proof, metadata with { Challenge = ChallengeOf(0xc4) }, VerifyMode.All));
         Assert.Contains(_events, e => e.Kind == PostServiceEventKind.ProofCompleted && e.Identity == id);
 
         Assert.Equal(0, await supervisor.StopAsync());

@@ -123,12 +123,16 @@ public static class K2PowCommand
                     await error.WriteLineAsync("building the RandomX dataset (fast mode, ~2 GiB)...");
                 }
 
-                using var context = await Task.Run(() => RandomXContext.Create(randomxMode,
-                    new RandomXContextOptions { LargePages = parseResult.GetValue(largePages) }, cancellationToken),
-                    cancellationToken);
+                using var backend = new K2PowBackend(new K2PowBackendOptions
+                {
+                    Mode = randomxMode,
+                    Threads = threadCount,
+                    RandomX = new RandomXContextOptions { LargePages = parseResult.GetValue(largePages) },
+                });
+                await Task.Run(() => backend.GetContext(cancellationToken), cancellationToken);
                 var initSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
-                var k2pow = new K2Pow(context, threadCount);
+                var k2pow = backend.CreateLocal(threadCount);
                 started = Stopwatch.GetTimestamp();
                 var pows = await k2pow.ProveManyAsync([(byte)group], challenge8, scaled, miner, cancellationToken);
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

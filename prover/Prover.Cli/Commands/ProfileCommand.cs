@@ -181,43 +181,41 @@ public static class ProfileCommand
             }
 
             var init = Stopwatch.StartNew();
-            var pow = K2PowFactory.Prover(new K2PowSettings(K2PowFactory.ParseLightMode(parse.GetValue(randomxMode)), parse.GetValue(threads)));
+            using var k2pow = CliK2Pow.Open(new K2PowBackendOptions
+            {
+                Mode = CliK2Pow.ParseMode(parse.GetValue(randomxMode)),
+                Threads = parse.GetValue(threads),
+            });
+            var pow = k2pow.Prover;
             TimeSpan initTime = init.Elapsed;
-            try
+            var miner = Enumerable.Repeat((byte)7, 32).ToArray();
+            var challenge8 = new byte[8];
+            TimeSpan total = TimeSpan.Zero;
+            for (int i = 0; i < count; i++)
             {
-                var miner = Enumerable.Repeat((byte)7, 32).ToArray();
-                var challenge8 = new byte[8];
-                TimeSpan total = TimeSpan.Zero;
-                for (int i = 0; i < count; i++)
-                {
-                    BitConverter.TryWriteBytes(challenge8, (ulong)i);
-                    var sw = Stopwatch.StartNew();
-                    pow.Prove(7, challenge8, perUnit, miner);
-                    total += sw.Elapsed;
-                }
-
-                var perPow = total / count;
-                double factor = (double)(nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
-                var average = perPow.Ticks * factor < TimeSpan.MaxValue.Ticks
-                    ? perPow * factor
-                    : throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
-                        $"the estimate for {nonceCount} nonces and {parse.GetValue(numUnits)} units exceeds {TimeSpan.MaxValue.Days} days"));
-                Console.Out.WriteLine(WriteJson(w =>
-                {
-                    WriteDuration(w, "randomx_vm_init_time", initTime);
-                    WriteDuration(w, "average_time", average);
-                    w.WriteNumber("iterations", count);
-                }));
-
-                // stdout keeps post-rs's form (scripts parse it); the same numbers in words for a person:
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"k2pow of one pass ({nonceCount} nonces = {nonceCount / ProvingConstants.NoncesPerGroup} nonce group(s), {parse.GetValue(numUnits)} unit(s)): about {ProgressDisplay.Duration(average)} ({average.TotalMinutes:F2} minutes); one unit's pow took {ProgressDisplay.Duration(perPow)} on average over {count} iteration(s); RandomX init {ProgressDisplay.Duration(initTime)}"));
-                return ExitCodes.Ok;
+                BitConverter.TryWriteBytes(challenge8, (ulong)i);
+                var sw = Stopwatch.StartNew();
+                pow.Prove(7, challenge8, perUnit, miner);
+                total += sw.Elapsed;
             }
-            finally
+
+            var perPow = total / count;
+            double factor = (double)(nonceCount / ProvingConstants.NoncesPerGroup) * parse.GetValue(numUnits);
+            var average = perPow.Ticks * factor < TimeSpan.MaxValue.Ticks
+                ? perPow * factor
+                : throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
+                    $"the estimate for {nonceCount} nonces and {parse.GetValue(numUnits)} units exceeds {TimeSpan.MaxValue.Days} days"));
+            Console.Out.WriteLine(WriteJson(w =>
             {
-                (pow as IDisposable)?.Dispose();
-            }
+                WriteDuration(w, "randomx_vm_init_time", initTime);
+                WriteDuration(w, "average_time", average);
+                w.WriteNumber("iterations", count);
+            }));
+
+            // stdout keeps post-rs's form (scripts parse it); the same numbers in words for a person:
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"k2pow of one pass ({nonceCount} nonces = {nonceCount / ProvingConstants.NoncesPerGroup} nonce group(s), {parse.GetValue(numUnits)} unit(s)): about {ProgressDisplay.Duration(average)} ({average.TotalMinutes:F2} minutes); one unit's pow took {ProgressDisplay.Duration(perPow)} on average over {count} iteration(s); RandomX init {ProgressDisplay.Duration(initTime)}"));
+            return ExitCodes.Ok;
         });
         return command;
     }

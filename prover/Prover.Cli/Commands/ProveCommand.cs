@@ -77,7 +77,7 @@ public static class ProveCommand
                 throw new InvalidInputException("remoteK2pow", $"--remote-k2pow: '{url}' is not an absolute URL");
             }
 
-            bool lightMode = K2PowFactory.ParseLightMode(parse.GetValue(randomxMode));
+            RandomXMode mode = CliK2Pow.ParseMode(parse.GetValue(randomxMode));
             string dir = parse.GetValue(dataDir)!;
             if (!Directory.Exists(dir))
             {
@@ -104,19 +104,24 @@ public static class ProveCommand
                 Backoff = TimeSpan.FromSeconds(parse.GetValue(remoteBackoff)),
                 OnRetry = LogRetry,
             };
-            var settings = new K2PowSettings(lightMode, parse.GetValue(powThreads), remoteUrl, remoteOptions, cts.Token);
-            var pow = K2PowFactory.Prover(settings);
+            using var k2pow = CliK2Pow.Open(new K2PowBackendOptions
+            {
+                Mode = mode,
+                Threads = parse.GetValue(powThreads),
+                RemoteUrl = remoteUrl,
+                Remote = remoteOptions,
+            }, cts.Token);
             try
             {
                 var factory = new ProvingScannerFactory();
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"proving {metadata.TotalLabels} labels ({metadata.NumUnits} units) with {factory.Name}, {options.EffectiveThreads} threads, {options.Nonces} nonces per pass"));
-                var prover = new PostProver(factory, pow);
+                var prover = new PostProver(factory, k2pow.Prover);
                 ProofResult result = new ProgressDisplay().Run("proving", update =>
                     prover.GenerateProofAsync(dir, ch, config, options, new SyncProgress<ProvingProgress>(p => Update(update, p)), cts.Token)
                         .GetAwaiter().GetResult());
 
-                if (CheckProof(dir, metadata, config, result, pow, n, nSource, cts.Token) is { } failure)
+                if (CheckProof(dir, metadata, config, result, k2pow, n, nSource, cts.Token) is { } failure)
                 {
                     Console.Error.WriteLine($"error: {failure}");
                     return ExitCodes.Invalid;
@@ -136,10 +141,6 @@ public static class ProveCommand
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.Invalid;
-            }
-            finally
-            {
-                (pow as IDisposable)?.Dispose();
             }
         });
         return command;
@@ -198,7 +199,7 @@ public static class ProveCommand
     /// then the whole proof goes through the verifier (k2pow, index encoding, each label's score).
     /// Returns null when the proof is valid, else why not.
     /// </summary>
-    internal static string? CheckProof(string dir, PostMetadata metadata, ProofConfig config, ProofResult result, IK2PowProver pow,
+    internal static string? CheckProof(string dir, PostMetadata metadata, ProofConfig config, ProofResult result, K2PowBackend k2pow,
         ulong? scryptN, string nSource, CancellationToken cancellationToken)
     {
         byte[] commitment = Labels.Commitment(metadata.NodeId, metadata.CommitmentAtxId).ToArray();
@@ -249,29 +250,19 @@ public static class ProveCommand
                 $"the proof uses corrupt data in {dir}: {shown} {(corrupt.Count == 1 ? "differs" : "differ")} from the label recomputed with {withN}. No proof printed; run 'post verify-data' to find the damage.");
         }
 
-        IK2PowVerifier? own = pow as IK2PowVerifier;
-        IK2PowVerifier powVerifier = own ?? K2PowFactory.Verifier(new K2PowSettings(LightMode: true, Threads: 1));
-        try
+        // Beside a k2pow-service the verifier's (light) context is built only now, when a proof is to be checked.
+        CliK2Pow.Prepare(k2pow, cancellationToken);
+        var init = new InitConfig(metadata.NumUnits, metadata.NumUnits, metadata.LabelsPerUnit, n);
+        VerifyError? error = new ProofVerifier(config, init, k2pow.Verifier).Verify(result.Proof, result.Metadata, VerifyMode.All);
+        return error switch
         {
-            var init = new InitConfig(metadata.NumUnits, metadata.NumUnits, metadata.LabelsPerUnit, n);
-            VerifyError? error = new ProofVerifier(config, init, powVerifier).Verify(result.Proof, result.Metadata, VerifyMode.All);
-            return error switch
-            {
-                null => null,
-                VerifyError.InvalidPoW => string.Create(CultureInfo.InvariantCulture,
-                    $"the k2pow {result.Proof.Pow} of nonce group {result.Proof.Nonce / ProvingConstants.NoncesPerGroup} is invalid for --pow-difficulty {Convert.ToHexStringLower(config.PowDifficulty)} and {metadata.NumUnits} unit(s){(pow is RemoteK2Pow ? " (computed by the k2pow service)" : "")}. No proof printed."),
-                VerifyError.InvalidMsb msb => $"the proof fails verification ({withN}): {Where(msb.LabelIndex)}: {error.Message}. No proof printed.",
-                VerifyError.InvalidLsb lsb => $"the proof fails verification ({withN}): {Where(lsb.LabelIndex)}: {error.Message}. No proof printed.",
-                _ => $"the proof fails verification ({withN}): {error.Message}. No proof printed.",
-            };
-        }
-        finally
-        {
-            if (own is null)
-            {
-                (powVerifier as IDisposable)?.Dispose();
-            }
-        }
+            null => null,
+            VerifyError.InvalidPoW => string.Create(CultureInfo.InvariantCulture,
+                $"the k2pow {result.Proof.Pow} of nonce group {result.Proof.Nonce / ProvingConstants.NoncesPerGroup} is invalid for --pow-difficulty {Convert.ToHexStringLower(config.PowDifficulty)} and {metadata.NumUnits} unit(s){(k2pow.IsRemote ? " (computed by the k2pow service)" : "")}. No proof printed."),
+            VerifyError.InvalidMsb msb => $"the proof fails verification ({withN}): {Where(msb.LabelIndex)}: {error.Message}. No proof printed.",
+            VerifyError.InvalidLsb lsb => $"the proof fails verification ({withN}): {Where(lsb.LabelIndex)}: {error.Message}. No proof printed.",
+            _ => $"the proof fails verification ({withN}): {error.Message}. No proof printed.",
+        };
     }
 
     /// <summary>

@@ -57,19 +57,12 @@ public static class VerifyCommand
             var initConfig = new InitConfig(parse.GetValue(minUnits), parse.GetValue(maxUnits), parse.GetValue(labelsPerUnit), parse.GetValue(scryptN));
             ValidateConfigs(proofConfig, initConfig);
             VerifyMode mode = SelectMode(proofConfig.K2, parse.GetValue(index), parse.GetValue(k3), parse.GetValue(seed));
-            bool lightMode = K2PowFactory.ParseLightMode(parse.GetValue(randomxMode));
+            RandomXMode randomX = CliK2Pow.ParseMode(parse.GetValue(randomxMode));
+            bool lightMode = randomX == RandomXMode.Light;
             (Proof proof, ProofMetadata metadata) = ReadProof(parse.GetValue(proofFile)!);
 
-            var powVerifier = K2PowFactory.Verifier(new K2PowSettings(lightMode, 1));
-            VerifyError? error;
-            try
-            {
-                error = new ProofVerifier(proofConfig, initConfig, powVerifier).Verify(proof, metadata, mode);
-            }
-            finally
-            {
-                (powVerifier as IDisposable)?.Dispose();
-            }
+            using var k2pow = CliK2Pow.Open(new K2PowBackendOptions { Mode = randomX, Threads = 1 });
+            VerifyError? error = new ProofVerifier(proofConfig, initConfig, k2pow.Verifier).Verify(proof, metadata, mode);
 
             string? explanation = error is null ? null : Explain(error, proof, metadata, proofConfig, initConfig, lightMode);
             if (parse.GetValue(json))

@@ -142,14 +142,28 @@ public sealed class Initializer
         CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
+        InitJob job = PlanJob(options, cancellationToken);
+        var metadata = job.Metadata;
+        if (metadata is null)
+        {
+            metadata = NewMetadata(options, job.Layout);
+            metadata.Save(options.DataDir);
+            undo.CreatedMetadata = true;
+        }
 
+        return Execute(job, metadata, progress, undo, stopwatch, cancellationToken);
+    }
+
+    /// <summary>
+    /// Decides the run (<see cref="InitJob"/>): layout, file and label ranges, the metadata and checkpoint it continues,
+    /// and what is on disk; refuses, before anything is written or removed, input that conflicts with the directory.
+    /// </summary>
+    private InitJob PlanJob(InitOptions options, CancellationToken cancellationToken)
+    {
         var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits,
             options.MaxFileSize / PostDataLayout.LabelSize);
         int from = options.FromFile ?? 0;
         int to = options.ToFile ?? layout.NumFiles - 1;
-        bool coversLastFile = to == layout.NumFiles - 1;
-        ulong rangeStart = layout.FirstLabel(from);
-        ulong rangeEnd = layout.FirstLabel(to) + layout.LabelsInFile(to);
         var commitment = Commitment.Of(options.NodeId, options.CommitmentAtxId).ToArray();
         var commitmentHex = Hex.Format(commitment);
         var difficulty = options.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);
@@ -173,155 +187,162 @@ public sealed class Initializer
             state?.Next, _log, cancellationToken);
         CheckFreeSpace(options, plan);
         plan.CheckWritable();
-        if (metadata is null)
+        return new InitJob(options, layout, from, to, commitment, difficulty, metadata, state, plan);
+    }
+
+    /// <summary>
+    /// Carries out a planned job: the repair plan's truncation, the checks of kept labels and the VRF search over them,
+    /// then each planned segment through the ordered chunk pipeline (written in order, checkpointed), the VRF search
+    /// past the data when no nonce was found, and the final metadata and checkpoint.
+    /// </summary>
+    private InitResult Execute(InitJob job, PostMetadata metadata, IProgress<InitProgress>? progress, RunUndo undo,
+        Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        InitOptions options = job.Options;
+        PostDataLayout layout = job.Layout;
+        RepairPlan plan = job.Plan;
+        InitState? state = job.State;
+        byte[] commitment = job.Commitment;
+        ulong rangeStart = job.RangeStart;
+        ulong rangeEnd = job.RangeEnd;
+        var pipeline = new ChunkPipeline(_providers);
+        plan.TruncateInProgressFile();
+        var best = new VrfBest(job.Difficulty);
+        if (state is { BestIndex: { } bi, BestOutput: { } bo })
         {
-            metadata = NewMetadata(options, layout);
-            metadata.Save(options.DataDir);
-            undo.CreatedMetadata = true;
+            best.Offer(bi, Convert.FromHexString(bo));
         }
 
-        return Execute();
-
-        InitResult Execute()
+        VerifyKeptLabels(options, layout, commitment, plan, cancellationToken);
+        foreach (var (start, end) in plan.KeptRegionsToScan(state is null))
         {
-            plan.TruncateInProgressFile();
-            var best = new VrfBest(difficulty);
-            if (state is { BestIndex: { } bi, BestOutput: { } bo })
-            {
-                best.Offer(bi, Convert.FromHexString(bo));
-            }
+            // Labels kept on disk that the VRF search has not seen (no state file: a run killed before its first
+            // checkpoint, or data another tool wrote): offered to it from the stored labels.
+            ScanStoredLabelsForNonce(options, layout, commitment, start, end, best, cancellationToken);
+        }
 
-            VerifyKeptLabels(options, layout, commitment, plan, cancellationToken);
-            foreach (var (start, end) in plan.KeptRegionsToScan(state is null))
-            {
-                // Labels kept on disk that the VRF search has not seen (no state file: a run killed before its first
-                // checkpoint, or data another tool wrote): offered to it from the stored labels.
-                ScanStoredLabelsForNonce(options, layout, commitment, start, end, best, cancellationToken);
-            }
+        // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
+        if (metadata.Nonce is { } existingNonce)
+        {
+            var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
+            best.Offer(existingNonce, output);
+        }
 
-            // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
-            if (metadata.Nonce is { } existingNonce)
-            {
-                var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
-                best.Offer(existingNonce, output);
-            }
+        ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
+        bool nonceNeeded = job.CoversLastFile && !best.Found;
+        if (plan.Segments.Count == 0 && !nonceNeeded)
+        {
+            var done = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, state?.SearchedBeyond);
+            job.SaveState(rangeEnd, best, state?.SearchedBeyond, true);
+            return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata, best.Output,
+                nonceRecorded: done.Changed);
+        }
 
-            ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
-            bool nonceNeeded = coversLastFile && !best.Found;
-            if (plan.Segments.Count == 0 && !nonceNeeded)
-            {
-                var done = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, state?.SearchedBeyond);
-                SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, state?.SearchedBeyond, true);
-                return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata, best.Output,
-                    nonceRecorded: done.Changed);
-            }
+        ulong computed = 0;
+        ulong frontier = plan.Frontier;
+        var runStart = plan.Segments.Count > 0 ? plan.Segments[0].Start : rangeEnd;
+        if (frontier > rangeStart && frontier < rangeEnd)
+        {
+            _log($"resuming at label {frontier} ({frontier - rangeStart} of {rangeEnd - rangeStart} labels of files {job.FromFile}..{job.ToFile} already on disk and verified)");
+        }
 
-            ulong computed = 0;
-            ulong frontier = plan.Frontier;
-            var runStart = plan.Segments.Count > 0 ? plan.Segments[0].Start : rangeEnd;
-            if (frontier > rangeStart && frontier < rangeEnd)
-            {
-                _log($"resuming at label {frontier} ({frontier - rangeStart} of {rangeEnd - rangeStart} labels of files {from}..{to} already on disk and verified)");
-            }
+        foreach (var segment in plan.Segments)
+        {
+            bool atFrontier = segment.Start == frontier;
+            using var writer = new LabelFileWriter(options.DataDir, layout, segment.Start, segment.InPlace);
+            var lastCheckpoint = Stopwatch.StartNew();
+            ulong position = segment.Start;
 
-            foreach (var segment in plan.Segments)
+            void Checkpoint()
             {
-                bool atFrontier = segment.Start == frontier;
-                using var writer = new LabelFileWriter(options.DataDir, layout, segment.Start, segment.InPlace);
-                var lastCheckpoint = Stopwatch.StartNew();
-                ulong position = segment.Start;
-
-                void Checkpoint()
+                writer.Flush();
+                if (atFrontier)
                 {
-                    writer.Flush();
-                    if (atFrontier)
+                    frontier = plan.SkipKept(position);
+                    job.SaveState(frontier, best, null, false);
+                }
+
+                lastCheckpoint.Restart();
+                options.AfterCheckpoint?.Invoke(position);
+            }
+
+            try
+            {
+                pipeline.Run(commitment, options.ScryptN, segment.Start, segment.End, (start, count, outputs) =>
+                {
+                    undo.WroteLabels = true;
+                    writer.Write(start, count, outputs);
+                    best.Scan(start, count, outputs);
+                    position = start + (ulong)count;
+                    computed += (ulong)count;
+                    bool fileDone = false;
+                    while (plan.FileFinishedBy(position) is { } file)
                     {
-                        frontier = plan.SkipKept(position);
-                        SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, null, false);
+                        writer.Close();
+                        plan.RecordSums(file, cancellationToken);
+                        fileDone = true;
                     }
 
-                    lastCheckpoint.Restart();
-                    options.AfterCheckpoint?.Invoke(position);
-                }
-
-                try
-                {
-                    RunChunks(commitment, options.ScryptN, segment.Start, segment.End, (start, count, outputs) =>
+                    if (fileDone || lastCheckpoint.Elapsed >= options.CheckpointInterval)
                     {
-                        undo.WroteLabels = true;
-                        writer.Write(start, count, outputs);
-                        best.Scan(start, count, outputs);
-                        position = start + (ulong)count;
-                        computed += (ulong)count;
-                        bool fileDone = false;
-                        while (plan.FileFinishedBy(position) is { } file)
-                        {
-                            writer.Close();
-                            plan.RecordSums(file, cancellationToken);
-                            fileDone = true;
-                        }
+                        Checkpoint();
+                    }
 
-                        if (fileDone || lastCheckpoint.Elapsed >= options.CheckpointInterval)
-                        {
-                            Checkpoint();
-                        }
-
-                        progress?.Report(new InitProgress(plan.LabelsPresent(position), rangeEnd - rangeStart, computed,
-                            stopwatch.Elapsed, false));
-                        return true;
-                    }, cancellationToken);
-                }
-                finally
-                {
-                    // Whatever was written in order is kept: make it durable and record it as the resume point.
-                    Checkpoint();
-                }
+                    progress?.Report(new InitProgress(plan.LabelsPresent(position), rangeEnd - rangeStart, computed,
+                        stopwatch.Elapsed, false));
+                    return true;
+                }, cancellationToken);
             }
-
-            frontier = plan.SkipKept(frontier);
-            ulong? searchedBeyond = state?.SearchedBeyond;
-            if (coversLastFile && !best.Found)
+            finally
             {
-                _log($"no label below the VRF difficulty in the data; searching labels from {beyond} on (past the {layout.TotalLabels} stored ones, not written), as postcli does");
-                ulong position = beyond;
-                var lastSave = Stopwatch.StartNew();
-                try
+                // Whatever was written in order is kept: make it durable and record it as the resume point.
+                Checkpoint();
+            }
+        }
+
+        frontier = plan.SkipKept(frontier);
+        ulong? searchedBeyond = state?.SearchedBeyond;
+        if (job.CoversLastFile && !best.Found)
+        {
+            _log($"no label below the VRF difficulty in the data; searching labels from {beyond} on (past the {layout.TotalLabels} stored ones, not written), as postcli does");
+            ulong position = beyond;
+            var lastSave = Stopwatch.StartNew();
+            try
+            {
+                pipeline.Run(commitment, options.ScryptN, beyond, ulong.MaxValue, (start, count, outputs) =>
                 {
-                    RunChunks(commitment, options.ScryptN, beyond, ulong.MaxValue, (start, count, outputs) =>
+                    best.Scan(start, count, outputs);
+                    position = start + (ulong)count;
+                    computed += (ulong)count;
+                    if (lastSave.Elapsed >= options.CheckpointInterval)
                     {
-                        best.Scan(start, count, outputs);
-                        position = start + (ulong)count;
-                        computed += (ulong)count;
-                        if (lastSave.Elapsed >= options.CheckpointInterval)
-                        {
-                            SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, position, false);
-                            lastSave.Restart();
-                        }
+                        job.SaveState(frontier, best, position, false);
+                        lastSave.Restart();
+                    }
 
-                        progress?.Report(new InitProgress(rangeEnd - rangeStart, rangeEnd - rangeStart, computed,
-                            stopwatch.Elapsed, true));
-                        return !best.Found;
-                    }, cancellationToken);
-                }
-                finally
-                {
-                    SaveState(statePath, commitment, options, layout, from, to, difficulty, frontier, best, position, false);
-                }
-
-                searchedBeyond = position;
+                    progress?.Report(new InitProgress(rangeEnd - rangeStart, rangeEnd - rangeStart, computed,
+                        stopwatch.Elapsed, true));
+                    return !best.Found;
+                }, cancellationToken);
+            }
+            finally
+            {
+                job.SaveState(frontier, best, position, false);
             }
 
-            var final = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, searchedBeyond);
-            SaveState(statePath, commitment, options, layout, from, to, difficulty, rangeEnd, best, searchedBeyond, true);
-            return Result(alreadyComplete: false, resumedFrom: runStart, computed, final.Metadata, best.Output, nonceRecorded: false);
+            searchedBeyond = position;
         }
+
+        var final = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, searchedBeyond);
+        job.SaveState(rangeEnd, best, searchedBeyond, true);
+        return Result(alreadyComplete: false, resumedFrom: runStart, computed, final.Metadata, best.Output, nonceRecorded: false);
 
         InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written, byte[]? nonceOutput,
             bool nonceRecorded) => new()
         {
             AlreadyComplete = alreadyComplete,
-            FromFile = from,
-            ToFile = to,
+            FromFile = job.FromFile,
+            ToFile = job.ToFile,
             FirstLabel = rangeStart,
             EndLabel = rangeEnd,
             ResumedFrom = resumedFrom,
@@ -522,26 +543,6 @@ public sealed class Initializer
         }
     }
 
-    private static void SaveState(string path, byte[] commitment, InitOptions o, PostDataLayout layout, int from, int to,
-        byte[] difficulty, ulong next, VrfBest best, ulong? searchedBeyond, bool complete)
-    {
-        new InitState
-        {
-            Commitment = Hex.Format(commitment),
-            ScryptN = o.ScryptN,
-            LabelsPerFile = layout.LabelsPerFile,
-            TotalLabels = layout.TotalLabels,
-            FromFile = from,
-            ToFile = to,
-            VrfDifficulty = Hex.Format(difficulty),
-            Next = next,
-            BestIndex = best.Index,
-            BestOutput = best.Output is { } b ? Hex.Format(b) : null,
-            SearchedBeyond = searchedBeyond,
-            Complete = complete,
-        }.Save(path);
-    }
-
     /// <summary>
     /// Before anything is written: a few labels kept on disk that carry no checksums of ours (the first and last kept
     /// label of each such file, and the last few before the resume point) must equal a fresh computation, so that data
@@ -656,130 +657,5 @@ public sealed class Initializer
         }
 
         return (updated, changed);
-    }
-
-    /// <summary>
-    /// Hands the range [start, end) out to the providers in chunks, each provider asking for its next chunk as soon as
-    /// it is free, and passes the results to <paramref name="consume"/> strictly in order on the calling thread.
-    /// <paramref name="consume"/> returns false to stop early.
-    /// </summary>
-    private void RunChunks(byte[] commitment, ulong n, ulong start, ulong end,
-        Func<ulong, int, byte[], bool> consume, CancellationToken cancellationToken)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var ct = cts.Token;
-        object gate = new();
-        ulong next = start;
-        var ready = new Dictionary<ulong, (int Count, byte[] Outputs)>();
-        int slots = Math.Max(4, 3 * _providers.Count);
-        using var inFlight = new SemaphoreSlim(slots);
-        Exception? failure = null;
-        bool stop = false;
-
-        void Work(ILabelProvider provider)
-        {
-            try
-            {
-                int batch = Math.Max(1, provider.PreferredBatchSize(n));
-                while (true)
-                {
-                    inFlight.Wait(ct);
-                    ulong chunkStart;
-                    int count;
-                    lock (gate)
-                    {
-                        if (stop || next >= end)
-                        {
-                            inFlight.Release();
-                            return;
-                        }
-
-                        chunkStart = next;
-                        count = (int)Math.Min((ulong)batch, end - next);
-                        next += (ulong)count;
-                    }
-
-                    var outputs = new byte[count * 32];
-                    provider.ComputeOutputs(commitment, n, chunkStart, count, outputs, ct);
-                    lock (gate)
-                    {
-                        ready[chunkStart] = (count, outputs);
-                        Monitor.PulseAll(gate);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                lock (gate)
-                {
-                    failure ??= new InvalidOperationException($"label provider '{provider.Id}' failed: {e.Message}", e);
-                    Monitor.PulseAll(gate);
-                }
-
-                cts.Cancel();
-            }
-        }
-
-        var threads = _providers.Select(p => new Thread(() => Work(p))
-        {
-            IsBackground = true,
-            Name = $"labels-{p.Id}",
-        }).ToList();
-        threads.ForEach(t => t.Start());
-        try
-        {
-            ulong expected = start;
-            while (expected < end)
-            {
-                (int Count, byte[] Outputs) chunk;
-                lock (gate)
-                {
-                    while (!ready.ContainsKey(expected) && failure is null && !ct.IsCancellationRequested)
-                    {
-                        Monitor.Wait(gate, 100);
-                    }
-
-                    if (failure is not null)
-                    {
-                        break;
-                    }
-
-                    if (!ready.Remove(expected, out chunk))
-                    {
-                        ct.ThrowIfCancellationRequested();
-                        continue;
-                    }
-                }
-
-                inFlight.Release();
-                if (!consume(expected, chunk.Count, chunk.Outputs))
-                {
-                    break;
-                }
-
-                expected += (ulong)chunk.Count;
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-        finally
-        {
-            lock (gate)
-            {
-                stop = true;
-            }
-
-            cts.Cancel();
-            threads.ForEach(t => t.Join());
-        }
-
-        if (failure is not null)
-        {
-            throw failure;
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
     }
 }

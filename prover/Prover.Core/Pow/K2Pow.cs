@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Runtime.ExceptionServices;
+using Prover.Core.Threading;
 
 namespace Prover.Core.Pow;
 
@@ -17,6 +17,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     /// <summary>pow candidates are 56-bit: [0, 2^56).</summary>
     public const ulong NonceSpace = 1UL << 56;
 
+    private readonly Func<CancellationToken, RandomXContext> _context;
     private long _hashes;
     private long _groups;
 
@@ -24,15 +25,25 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     /// <param name="context">RandomX state for the key <see cref="RandomXContext.SpacemeshKey"/>.</param>
     /// <param name="threads">Search threads; 0 = <see cref="Environment.ProcessorCount"/>.</param>
     public K2Pow(RandomXContext context, int threads = 1)
+        : this(Resolved(context), threads)
     {
-        ArgumentNullException.ThrowIfNull(context);
+    }
+
+    /// <summary>
+    /// A k2pow over a context obtained on first use (<see cref="K2PowBackend"/> builds it then, cancellable by the first
+    /// pow's token).
+    /// </summary>
+    internal K2Pow(Func<CancellationToken, RandomXContext> context, int threads)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
-        Context = context;
+        _context = context;
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
     }
 
-    public RandomXContext Context { get; }
+    /// <summary>The RandomX state hashed with (built now if it was not yet).</summary>
+    public RandomXContext Context => _context(CancellationToken.None);
 
+    /// <summary>Threads of the nonce search.</summary>
     public int Threads { get; }
 
     /// <inheritdoc/>
@@ -88,7 +99,8 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
 
         var template = new byte[InputSize];
         BuildInput(0, nonceGroup, challenge8, minerId32, template);
-        var search = new Search(this, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
+        var context = _context(cancellationToken);
+        var search = new Search(this, context, template, difficulty32.ToArray(), start, end, Threads, cancellationToken);
         var pow = search.Run();
         if (pow is not null)
         {
@@ -126,6 +138,12 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
         return K2PowDifficulty.IsBelow(hash, difficulty32);
     }
 
+    private static Func<CancellationToken, RandomXContext> Resolved(RandomXContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _ => context;
+    }
+
     private static void CheckLength(ReadOnlySpan<byte> value, int length, string name)
     {
         if (value.Length != length)
@@ -135,11 +153,10 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
     }
 
     /// <summary>One strided, cancellable nonce search over several threads, each with its own VM.</summary>
-    private sealed class Search(K2Pow owner, byte[] template, byte[] difficulty, ulong start, ulong end,
+    private sealed class Search(K2Pow owner, RandomXContext context, byte[] template, byte[] difficulty, ulong start, ulong end,
         int threads, CancellationToken cancellationToken)
     {
         private ulong _best = ulong.MaxValue;
-        private ExceptionDispatchInfo? _failure;
 
         public ulong? Run()
         {
@@ -150,28 +167,11 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
 
             var width = (ulong)threads;
             var count = (int)Math.Min(width, end - start);
-            var workers = new Thread[count - 1];
-            for (var t = 1; t < count; t++)
+            using (var workers = new WorkerGroup("k2pow"))
             {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Starting thousands of threads takes a while: Ctrl-C must not wait for all of them.
-                    workers = workers[..(t - 1)];
-                    break;
-                }
-
-                var offset = (ulong)t;
-                workers[t - 1] = new Thread(() => Worker(offset, width)) { IsBackground = true, Name = $"k2pow-{t}" };
-                workers[t - 1].Start();
+                workers.Run(count, (t, token) => Worker((ulong)t, width, token), cancellationToken);
             }
 
-            Worker(0, width);
-            foreach (var worker in workers)
-            {
-                worker.Join();
-            }
-
-            _failure?.Throw();
             var best = Volatile.Read(ref _best);
             if (best != ulong.MaxValue)
             {
@@ -182,40 +182,31 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
             return null;
         }
 
-        private bool ShouldStart(ulong nonce) =>
-            nonce < end && nonce < Volatile.Read(ref _best) && !cancellationToken.IsCancellationRequested &&
-            Volatile.Read(ref _failure) is null;
+        /// <summary>The token is the group's: cancelled by the caller or by another worker's failure.</summary>
+        private bool ShouldStart(ulong nonce, CancellationToken token) =>
+            nonce < end && nonce < Volatile.Read(ref _best) && !token.IsCancellationRequested;
 
-        private void Worker(ulong offset, ulong width)
+        private void Worker(ulong offset, ulong width, CancellationToken token)
         {
+            var nonce = start + offset;
+            if (!ShouldStart(nonce, token))
+            {
+                return;
+            }
+
+            var vm = context.RentVm();
             try
             {
-                var nonce = start + offset;
-                if (!ShouldStart(nonce))
-                {
-                    return;
-                }
-
-                var vm = owner.Context.RentVm();
-                try
-                {
-                    Scan(vm, nonce, width);
-                }
-                finally
-                {
-                    owner.Context.ReturnVm(vm);
-                }
+                Scan(vm, nonce, width, token);
             }
-#pragma warning disable CA1031 // a worker thread must not crash the process: the failure is rethrown by Run
-            catch (Exception e)
-#pragma warning restore CA1031
+            finally
             {
-                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+                context.ReturnVm(vm);
             }
         }
 
         /// <summary>Pipelined scan: the hash of <c>nonce</c> is produced while the input of the next one is started.</summary>
-        private void Scan(RandomXVm vm, ulong nonce, ulong width)
+        private void Scan(RandomXVm vm, ulong nonce, ulong width, CancellationToken token)
         {
             Span<byte> input = stackalloc byte[InputSize];
             Span<byte> hash = stackalloc byte[RandomXVm.HashSize];
@@ -226,7 +217,7 @@ public sealed class K2Pow : IK2PowProver, IK2PowVerifier, IK2PowMeter
             while (true)
             {
                 var next = nonce + width; // no overflow: end ≤ 2^56 and width < 2^31
-                var more = ShouldStart(next);
+                var more = ShouldStart(next, token);
                 if (more)
                 {
                     SetNonce(input, next, group);

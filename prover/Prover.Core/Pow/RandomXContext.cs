@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Prover.Core.Threading;
 
 namespace Prover.Core.Pow;
 
@@ -255,9 +256,9 @@ public sealed class RandomXContext : IDisposable
         var cachePtr = cache.DangerousGetHandle();
         var progress = options.DatasetProgress;
 
-        void Work()
+        void Work(CancellationToken token)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!token.IsCancellationRequested)
             {
                 var chunk = Interlocked.Increment(ref nextChunk);
                 if (chunk >= chunks)
@@ -273,17 +274,9 @@ public sealed class RandomXContext : IDisposable
             }
         }
 
-        var workers = new Thread[threads - 1];
-        for (var i = 0; i < workers.Length; i++)
+        using (var workers = new WorkerGroup("randomx-dataset"))
         {
-            workers[i] = new Thread(Work) { IsBackground = true, Name = $"randomx-dataset-{i + 1}" };
-            workers[i].Start();
-        }
-
-        Work();
-        foreach (var worker in workers)
-        {
-            worker.Join();
+            workers.Run(threads, (_, token) => Work(token), cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

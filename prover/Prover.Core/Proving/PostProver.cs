@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Prover.Core.Data;
 using Prover.Core.Pow;
 using Prover.Core.Primitives;
+using Prover.Core.Threading;
 
 namespace Prover.Core.Proving;
 
@@ -209,7 +210,10 @@ public sealed class PostProver
         return tracker.Scanned;
     }
 
-    /// <summary>One pass over the data: a reader thread and <c>threads</c> scanning threads; stops early once a nonce wins.</summary>
+    /// <summary>
+    /// One pass over the data: a reader thread and <c>threads</c> scanning workers (the calling thread is one of them);
+    /// stops early once a nonce wins.
+    /// </summary>
     private static void Scan(PostDataSource source, IProvingScanner scanner, ILabelHitSink collector, ProvingOptions options,
         ScanTracker tracker, CancellationToken cancellationToken)
     {
@@ -217,42 +221,31 @@ public sealed class PostProver
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var buffers = new BufferPool(threads + options.ReadAhead, options.BatchSize);
         using var queue = new BlockingCollection<DataBatch>(threads + options.ReadAhead);
-        Exception? readerError = null;
-        Exception? workerError = null;
 
-        var reader = new Thread(() =>
+        void Read(CancellationToken token)
         {
             try
             {
-                foreach (DataBatch batch in source.ReadBatches(options.BatchSize, buffers, stop.Token))
+                foreach (DataBatch batch in source.ReadBatches(options.BatchSize, buffers, token))
                 {
-                    queue.Add(batch, stop.Token);
+                    queue.Add(batch, token);
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-            }
-            catch (Exception e) when (e is IOException or InvalidInputException or UnauthorizedAccessException)
-            {
-                readerError = e;
-                stop.Cancel();
+                throw new InvalidInputException(InputField.File, e.Message, e);
             }
             finally
             {
                 queue.CompleteAdding();
             }
-        })
-        {
-            IsBackground = true,
-            Name = "post-reader",
-        };
-        reader.Start();
+        }
 
-        void Work()
+        void ScanBatches(CancellationToken token)
         {
             try
             {
-                foreach (DataBatch batch in queue.GetConsumingEnumerable(stop.Token))
+                foreach (DataBatch batch in queue.GetConsumingEnumerable(token))
                 {
                     try
                     {
@@ -269,47 +262,26 @@ public sealed class PostProver
                     }
                 }
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-            }
-#pragma warning disable CA1031 // A scanning thread must not take the process down; the error is rethrown below.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Interlocked.CompareExchange(ref workerError, e, null);
-                stop.Cancel();
+                throw new ProvingException($"scanning failed: {e.Message}", e);
             }
         }
 
-        if (threads == 1)
+        // Workers 0..threads−1 scan (0 is this thread); worker `threads` reads.
+        using (var workers = new WorkerGroup("post-scan", i => i == threads ? "post-reader" : $"post-scan-{i}"))
         {
-            Work();
-        }
-        else
-        {
-            var workers = new Thread[threads];
-            for (int t = 0; t < threads; t++)
+            workers.Run(threads + 1, (worker, token) =>
             {
-                workers[t] = new Thread(Work) { IsBackground = true, Name = $"post-scan-{t}" };
-                workers[t].Start();
-            }
-
-            foreach (Thread worker in workers)
-            {
-                worker.Join();
-            }
-        }
-
-        stop.Cancel();
-        reader.Join();
-        if (workerError is not null)
-        {
-            throw new ProvingException($"scanning failed: {workerError.Message}", workerError);
-        }
-
-        if (readerError is not null)
-        {
-            throw readerError is InvalidInputException ? readerError : new InvalidInputException(InputField.File, readerError.Message, readerError);
+                if (worker == threads)
+                {
+                    Read(token);
+                }
+                else
+                {
+                    ScanBatches(token);
+                }
+            }, stop.Token);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

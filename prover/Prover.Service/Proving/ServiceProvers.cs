@@ -16,14 +16,10 @@ namespace Prover.Service.Proving;
 public sealed class ServiceProvers : IIdentityProverFactory
 {
     private readonly PostServiceOptions _options;
-    private readonly Lazy<RandomXContext> _randomx;
-    private readonly IK2PowProver _pow;
-    private readonly RemoteK2Pow? _remote;
+    private readonly K2PowBackend _k2pow;
     private readonly PostProver _prover;
     private readonly ProofConfig _proofConfig;
     private readonly ProvingOptions _provingOptions;
-
-    private readonly bool _ownsRandomX;
 
     /// <param name="options">The service options.</param>
     /// <param name="sharedRandomX">A RandomX context to use instead of building one (not disposed here).</param>
@@ -31,26 +27,18 @@ public sealed class ServiceProvers : IIdentityProverFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        var mode = options.RemoteK2Pow is null ? options.RandomXMode : RandomXMode.Light;
-        _ownsRandomX = sharedRandomX is null;
-        _randomx = sharedRandomX is null
-            ? new Lazy<RandomXContext>(() => RandomXContext.Create(mode), LazyThreadSafetyMode.ExecutionAndPublication)
-            : new Lazy<RandomXContext>(sharedRandomX);
-        if (options.RemoteK2Pow is { } url)
+        _k2pow = new K2PowBackend(new K2PowBackendOptions
         {
-            _remote = new RemoteK2Pow(url, new RemoteK2PowOptions
+            Mode = options.RandomXMode,
+            Threads = options.Threads,
+            RemoteUrl = options.RemoteK2Pow,
+            Remote = new RemoteK2PowOptions
             {
                 Parallelism = options.RemoteK2PowParallelism,
                 Backoff = options.RemoteK2PowBackoff,
-            });
-            _pow = _remote;
-        }
-        else
-        {
-            _pow = new LocalK2Pow(_randomx, options.Threads);
-        }
-
-        _prover = new PostProver(new ProvingScannerFactory(), _pow);
+            },
+        }, sharedRandomX);
+        _prover = new PostProver(new ProvingScannerFactory(), _k2pow.Prover);
         _proofConfig = new ProofConfig(options.K1, options.K2, options.K2, options.PowDifficulty);
         _provingOptions = new ProvingOptions { Nonces = options.Nonces, Threads = options.Threads };
     }
@@ -58,21 +46,14 @@ public sealed class ServiceProvers : IIdentityProverFactory
     /// <summary>The factory <c>post serve</c> runs with.</summary>
     public static IIdentityProverFactory Create(PostServiceOptions options, IReadOnlyList<PostIdentity> identities) => new ServiceProvers(options);
 
-    /// <summary>The shared RandomX context (built on first use).</summary>
-    public RandomXContext RandomX => _randomx.Value;
+    /// <summary>The k2pow backend every identity proves and self-checks with.</summary>
+    public K2PowBackend K2Pow => _k2pow;
 
     public IProofGenerator CreateGenerator(PostIdentity identity) => new Generator(this, identity);
 
     public IProofSelfCheck CreateSelfCheck(PostIdentity identity) => new SelfCheck(this, identity);
 
-    public void Dispose()
-    {
-        _remote?.Dispose();
-        if (_ownsRandomX && _randomx.IsValueCreated)
-        {
-            _randomx.Value.Dispose();
-        }
-    }
+    public void Dispose() => _k2pow.Dispose();
 
     private sealed class Generator(ServiceProvers owner, PostIdentity identity) : IProofGenerator
     {
@@ -98,24 +79,10 @@ public sealed class ServiceProvers : IIdentityProverFactory
         {
             var m = identity.Metadata;
             var init = new InitConfig(m.NumUnits, m.NumUnits, m.LabelsPerUnit, owner._options.ScryptN);
-            var verifier = new ProofVerifier(owner._proofConfig, init, new K2Pow(owner._randomx.Value, 1));
+            var verifier = new ProofVerifier(owner._proofConfig, init, owner._k2pow.Verifier);
             var error = verifier.Verify(new Proof(proof.Nonce, proof.Indices, proof.Pow),
                 new ProofMetadata(m.NodeId, m.CommitmentAtxId, challenge, m.NumUnits), VerifyMode.All);
             return error?.ToString();
         }
-    }
-
-    /// <summary>Local RandomX k2pow on the shared context, built on the first pow.</summary>
-    private sealed class LocalK2Pow(Lazy<RandomXContext> context, int threads) : IK2PowProver
-    {
-        private K2Pow Pow => new(context.Value, threads);
-
-        public ulong Prove(byte nonceGroup, ReadOnlySpan<byte> challenge8, ReadOnlySpan<byte> difficulty32, ReadOnlySpan<byte> minerId32,
-            CancellationToken cancellationToken = default) =>
-            Pow.Prove(nonceGroup, challenge8, difficulty32, minerId32, cancellationToken);
-
-        public Task<ulong[]> ProveManyAsync(IReadOnlyList<byte> nonceGroups, ReadOnlyMemory<byte> challenge8, ReadOnlyMemory<byte> difficulty32,
-            ReadOnlyMemory<byte> minerId32, CancellationToken cancellationToken = default) =>
-            Pow.ProveManyAsync(nonceGroups, challenge8, difficulty32, minerId32, cancellationToken);
     }
 }
