@@ -10,7 +10,7 @@ namespace Prover.Cli.Tests;
 public sealed class HardeningVerifyReadmeTests
 {
     [Fact]
-    public async Task TryItBlock_RunsAsWritten()
+    public async Task Try_it_block_runs_as_written()
     {
         var lines = TryItBlock(File.ReadAllLines(FindReadme()));
         Assert.Contains(lines, l => l.StartsWith("post init ", StringComparison.Ordinal));

@@ -22,7 +22,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     private InitConfig Init => new(1, 1000, V.GetProperty("labels_per_unit").GetUInt64(), V.GetProperty("scrypt_N").GetUInt64());
 
     [Fact]
-    public void Data_MatchesTheVectorsFirstLabels()
+    public void Data_matches_the_vectors_first_labels()
     {
         byte[] first = File.ReadAllBytes(Path.Combine(data.DataDir, "postdata_0.bin"))[..64];
         string expected = string.Concat(V.GetProperty("first_labels").EnumerateArray().Select(e => e.GetString()));
@@ -31,7 +31,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Proof1_OneThread_IsExactlyTheVector_AndVerifies()
+    public async Task Proof1_one_thread_is_exactly_the_vector_and_verifies()
     {
         var pow = new K2Pow(data.Light, threads: 1);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -59,7 +59,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Proof1_ManyThreads_IsValid()
+    public async Task Proof1_many_threads_is_valid()
     {
         var pow = new K2Pow(data.Light, threads: 2);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -71,7 +71,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Progress_CoversK2PowAndScan_AndCancellationStopsProving()
+    public async Task Progress_covers_K2Pow_and_scan_and_cancellation_stops_proving()
     {
         var pow = new K2Pow(data.Light, threads: 1);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -97,7 +97,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task NoProof_RunsPassesUntilTheNonceGroupsRunOut()
+    public async Task No_proof_runs_passes_until_the_nonce_groups_run_out()
     {
         // k2 larger than any nonce can reach: every pass fails, and after nonce 4095 proving stops with an error.
         var pow = new K2Pow(data.Light, threads: 1);
