@@ -9,7 +9,7 @@ namespace Prover.Bench.Core;
 /// What <c>post bench</c> measures and for how long. <see cref="Duration"/> is the time budget of one provider's
 /// initialization measurement; every other phase is sized from it (see <see cref="InitBudget"/>,
 /// <see cref="ProvingBudget"/>, <see cref="K2PowBudget"/>, <see cref="VerifyBudget"/>), so the whole run takes a
-/// predictable time that <see cref="BenchPlan"/> prints before anything starts.
+/// predictable time that <c>post bench</c> prints before anything starts.
 /// </summary>
 public sealed record BenchSettings
 {

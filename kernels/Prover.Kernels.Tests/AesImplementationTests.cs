@@ -19,7 +19,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void Software_IsAlwaysAvailable_AndHardwareIsListedWhenTheCpuHasIt()
+    public void Software_is_always_available_and_hardware_is_listed_when_the_cpu_has_it()
     {
         Assert.Contains(AesImplementation.Software, AesEcb.Available);
         Assert.Equal(System.Runtime.Intrinsics.X86.Aes.IsSupported, AesEcb.Available.Contains(AesImplementation.X86AesNi));
@@ -27,7 +27,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void KeySchedule_MatchesReference()
+    public void Key_schedule_matches_reference()
     {
         var random = new Random(1);
         var key = new byte[16];
@@ -44,7 +44,7 @@ public class AesImplementationTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void Fips197_AppendixC1(AesImplementation implementation)
+    public void Fips197_appendix_C1(AesImplementation implementation)
     {
         var roundKeys = new byte[AesKeySchedule.ExpandedSize];
         AesKeySchedule.Expand(Convert.FromHexString("000102030405060708090a0b0c0d0e0f"), roundKeys);
@@ -55,7 +55,7 @@ public class AesImplementationTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void SpecVector_GroupAesOfExampleLabel(AesImplementation implementation)
+    public void Spec_vector_group_aes_of_example_label(AesImplementation implementation)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", "vectors_basic.json")));
         var aes = doc.RootElement.GetProperty("aes");
@@ -68,7 +68,7 @@ public class AesImplementationTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void Ecb_MatchesReference_AtBoundarySizes(AesImplementation implementation)
+    public void Ecb_matches_reference_at_boundary_sizes(AesImplementation implementation)
     {
         var random = new Random(2);
         var key = new byte[16];
@@ -89,7 +89,7 @@ public class AesImplementationTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void OwnKeyPerBlock_MatchesReference(AesImplementation implementation)
+    public void Own_key_per_block_matches_reference(AesImplementation implementation)
     {
         var random = new Random(3);
         const int keyCount = 10;
@@ -113,7 +113,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void Best_IsTheHardwarePathWhereTheCpuHasOne_ElseSoftware()
+    public void Best_is_the_hardware_path_where_the_cpu_has_one_else_software()
     {
         AesImplementation expected = System.Runtime.Intrinsics.X86.Aes.IsSupported ? AesImplementation.X86AesNi
             : System.Runtime.Intrinsics.Arm.Aes.IsSupported ? AesImplementation.ArmAes
@@ -124,7 +124,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void KeySchedule_Fips197_AppendixA1()
+    public void Key_schedule_fips197_appendix_A1()
     {
         var roundKeys = new byte[AesKeySchedule.ExpandedSize];
         AesKeySchedule.Expand(Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c"), roundKeys);
@@ -135,7 +135,7 @@ public class AesImplementationTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void Fips197_AppendixB(AesImplementation implementation)
+    public void Fips197_appendix_B(AesImplementation implementation)
     {
         var roundKeys = new byte[AesKeySchedule.ExpandedSize];
         AesKeySchedule.Expand(Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c"), roundKeys);
@@ -150,7 +150,7 @@ public class AesImplementationTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void Sp80038A_EcbAes128_ThroughTheEightBlockAndSingleBlockPaths(AesImplementation implementation)
+    public void Sp800_38A_ecb_aes128_through_the_eight_block_and_single_block_paths(AesImplementation implementation)
     {
         const string plain = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
             + "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
@@ -167,7 +167,7 @@ public class AesImplementationTests
     /// <summary>A third, independent AES: .NET's own (OpenSSL's libcrypto on Linux), on random keys and 16 KiB buffers.</summary>
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void MatchesSystemCryptographyAesEcb(AesImplementation implementation)
+    public void Matches_system_cryptography_aes_ecb(AesImplementation implementation)
     {
         var random = new Random(4);
         var key = new byte[16];
@@ -188,7 +188,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void ScannerFactory_RefusesAnImplementationTheCpuLacks()
+    public void Scanner_factory_refuses_an_implementation_the_cpu_lacks()
     {
         foreach (var implementation in Enum.GetValues<AesImplementation>())
         {
@@ -204,7 +204,7 @@ public class AesImplementationTests
     }
 
     [Fact]
-    public void UnsupportedImplementation_IsRefused()
+    public void Unsupported_implementation_is_refused()
     {
         var roundKeys = new byte[AesKeySchedule.ExpandedSize];
         foreach (var implementation in Enum.GetValues<AesImplementation>().Where(i => !AesEcb.IsSupported(i)))

@@ -33,7 +33,7 @@ public class ScanTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void UpstreamProvingVector_Nonce3(AesImplementation implementation)
+    public void Upstream_proving_vector_nonce_3(AesImplementation implementation)
     {
         // post-rs src/prove.rs proving_vector: 128 labels of repeat(0..=11), k1 4, k2 32, pow 0, nonces 0..16.
         var challenge = Encoding.ASCII.GetBytes("hello world, CHALLENGE me!!!!!!!");
@@ -53,7 +53,7 @@ public class ScanTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void Sanity_EveryLabelIsGood_InPostRsOrder(AesImplementation implementation)
+    public void Sanity_every_label_is_good_in_post_rs_order(AesImplementation implementation)
     {
         // post-rs src/prove.rs sanity: difficulty u64::MAX, 8 zero labels, nonces 0..16: label-major, then nonce.
         var pass = Pass(0, 16, ulong.MaxValue, new Random(4));
@@ -73,7 +73,7 @@ public class ScanTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void MatchesReference_AcrossDifficulties_GroupsAndOffsets(AesImplementation implementation)
+    public void Matches_reference_across_difficulties_groups_and_offsets(AesImplementation implementation)
     {
         var random = new Random(5);
         var data = new byte[128 * 150 + 77]; // a trailing partial chunk that must be skipped
@@ -105,7 +105,7 @@ public class ScanTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void ManyCandidates_OverflowTheQueue_AndStayInOrder(AesImplementation implementation)
+    public void Many_candidates_overflow_the_queue_and_stay_in_order(AesImplementation implementation)
     {
         // msb 0xFF makes nearly every byte a candidate, so the candidate queue is flushed many times.
         var random = new Random(6);
@@ -122,7 +122,7 @@ public class ScanTests
 
     [Theory]
     [MemberData(nameof(Implementations))]
-    public void StopsAsSoonAsTheSinkAsks(AesImplementation implementation)
+    public void Stops_as_soon_as_the_sink_asks(AesImplementation implementation)
     {
         var random = new Random(7);
         var data = new byte[128 * 64];
@@ -138,7 +138,7 @@ public class ScanTests
     }
 
     [Fact]
-    public void EmptyAndShortData_FindNothing()
+    public void Empty_and_short_data_find_nothing()
     {
         var pass = Pass(0, 16, ulong.MaxValue, new Random(8));
         var sink = new RecordingSink();

@@ -61,7 +61,7 @@ public unsafe class SimdTransposeTests
 
     private const uint Gap = 0xDEAD_BEEF;
 
-    /// <summary>64-byte aligned native memory of <paramref name="words"/> words, filled with <paramref name="fill"/>.</summary>
+    /// <summary>64-byte aligned native memory of a number of 32-bit words, each filled with one value.</summary>
     private sealed class Buffer : IDisposable
     {
         public Buffer(int words, uint fill)

@@ -14,6 +14,9 @@ public static partial class Cli
     /// <summary>Commands whose interruption keeps the work done so far (a re-run resumes it).</summary>
     private static readonly HashSet<string> Resumable = new(StringComparer.Ordinal) { "init" };
 
+    /// <summary>Parses <paramref name="args"/> with <paramref name="root"/>, runs the command and returns its exit code.</summary>
+    /// <param name="root">the <c>post</c> command tree.</param>
+    /// <param name="args">the command line, without the program name.</param>
     /// <param name="asService">started as <c>post-service</c>: the flags are <c>post serve</c>'s.</param>
     public static int Run(RootCommand root, string[] args, bool asService = false)
     {

@@ -8,11 +8,11 @@ public class CompressionTests
     private static readonly ulong[] UpstreamIndices = [0, 0b1111_1111_1111_0101, 0, 0b1111_1111_0000_1111];
 
     [Fact]
-    public void Upstream_ThreeBits() =>
+    public void Upstream_three_bits() =>
         Assert.Equal(new byte[] { 0b00_101_000, 0b0000_1110 }, IndexCompression.Compress(UpstreamIndices, 3));
 
     [Fact]
-    public void Upstream_SixteenBits() =>
+    public void Upstream_sixteen_bits() =>
         Assert.Equal(new byte[] { 0, 0, 0xF5, 0xFF, 0, 0, 0x0F, 0xFF }, IndexCompression.Compress(UpstreamIndices, 16));
 
     [Theory]
@@ -25,7 +25,7 @@ public class CompressionTests
     [InlineData(1UL << 32, 33)]
     [InlineData(126976UL, 17)]
     [InlineData(400UL, 9)]
-    public void RequiredBits_IsTheBitLengthOfNumLabels(ulong numLabels, int bits) =>
+    public void Required_bits_is_the_bit_length_of_num_labels(ulong numLabels, int bits) =>
         Assert.Equal(bits, IndexCompression.RequiredBits(numLabels));
 
     [Theory]
@@ -36,7 +36,7 @@ public class CompressionTests
     [InlineData(35, 37, 162)]
     [InlineData(37, 37, 172)]
     [InlineData(17, 32, 68)]
-    public void ExpectedBytes(int bits, int count, int bytes) => Assert.Equal(bytes, IndexCompression.ExpectedBytes(bits, count));
+    public void Expected_bytes(int bits, int count, int bytes) => Assert.Equal(bytes, IndexCompression.ExpectedBytes(bits, count));
 
     [Fact]
     public void SpecVector_35Bits()
@@ -50,7 +50,7 @@ public class CompressionTests
     }
 
     [Fact]
-    public void ProofCreate_NineLabels_UsesFourBitsPerIndex()
+    public void Proof_create_nine_labels_uses_four_bits_per_index()
     {
         // post-rs src/prove.rs: Proof::new(7, [0..=8], num_labels 9, pow 77).
         ulong[] indices = Enumerable.Range(0, 9).Select(i => (ulong)i).ToArray();
@@ -63,7 +63,7 @@ public class CompressionTests
     }
 
     [Fact]
-    public void RoundTrip_RandomIndices_AllWidths()
+    public void Round_trip_random_indices_all_widths()
     {
         var random = new Random(11);
         for (int bits = 1; bits <= 64; bits++)

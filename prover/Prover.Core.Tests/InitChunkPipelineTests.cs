@@ -127,13 +127,13 @@ public sealed class InitChunkPipelineTests
 
         var error = Assert.Throws<InvalidOperationException>(() => new Initializer([failing]).Run(options));
         Assert.Contains("'cpu'", error.Message, StringComparison.Ordinal);
-        ulong partial = (ulong)InitializerTests.ReadAll(dir.Path).Length / PostDataLayout.LabelSize;
+        ulong partial = (ulong)LabelFiles.ReadAll(dir.Path).Length / PostDataLayout.LabelSize;
         Assert.InRange(partial, 1UL, 999UL);
 
         var resumed = new Initializer([good]).Run(options);
         Assert.Equal(partial, resumed.ResumedFrom);
         new Initializer([good]).Run(options with { DataDir = fresh.Path });
-        Assert.Equal(InitializerTests.ReadAll(fresh.Path), InitializerTests.ReadAll(dir.Path));
+        Assert.Equal(LabelFiles.ReadAll(fresh.Path), LabelFiles.ReadAll(dir.Path));
         Assert.Equal(File.ReadAllText(Path.Combine(fresh.Path, PostMetadata.FileName)),
             File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName)));
     }

@@ -30,10 +30,6 @@ public class InitializerTests
         CheckpointInterval = TimeSpan.Zero,
     };
 
-    /// <summary>All label bytes of a directory, in file order.</summary>
-    internal static byte[] ReadAll(string dir) =>
-        PostDataLayout.ListFiles(dir).SelectMany(f => File.ReadAllBytes(f.Path)).ToArray();
-
     private static byte[] Expected(ulong count, ulong n)
     {
         var commitment = Labels.Commitment(new NodeId(Node), new AtxId(Atx)).ToArray();
@@ -79,7 +75,7 @@ public class InitializerTests
         Assert.True(resumed.ResumedFrom > reference.Nonce);
         Assert.Equal(reference.Nonce, resumed.Nonce);
         Assert.Equal(reference.NonceOutput, resumed.NonceOutput);
-        Assert.Equal(ReadAll(whole.Path), ReadAll(partial.Path));
+        Assert.Equal(LabelFiles.ReadAll(whole.Path), LabelFiles.ReadAll(partial.Path));
         Assert.Equal(reference.Nonce, PostMetadata.Load(partial.Path).Nonce);
     }
 
@@ -101,7 +97,7 @@ public class InitializerTests
 
         // Spot-check the bytes against the scalar oracle: every file's first and last label, plus the spec's first labels.
         var commitment = Labels.Commitment(new NodeId(Node), new AtxId(Atx)).ToArray();
-        var data = ReadAll(dir.Path);
+        var data = LabelFiles.ReadAll(dir.Path);
         Assert.Equal(126976 * 16, data.Length);
         for (ulong f = 0; f < 127; f++)
         {
@@ -127,7 +123,7 @@ public class InitializerTests
         var first = new Initializer([provider]).Run(Options(dir.Path));
         Assert.False(first.AlreadyComplete);
         Assert.Equal(1000UL, first.LabelsComputed);
-        Assert.Equal(Expected(1000, 16), ReadAll(dir.Path));
+        Assert.Equal(Expected(1000, 16), LabelFiles.ReadAll(dir.Path));
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir.Path, "postdata_0.bin"));
 
         var again = new Initializer([provider]).Run(Options(dir.Path));
@@ -155,7 +151,7 @@ public class InitializerTests
             },
         };
         Assert.ThrowsAny<OperationCanceledException>(() => new Initializer([provider]).Run(options, null, cts.Token));
-        ulong partial = (ulong)ReadAll(dir.Path).Length / 16;
+        ulong partial = (ulong)LabelFiles.ReadAll(dir.Path).Length / 16;
         Assert.InRange(partial, 1UL, 999UL);
 
         // Garbage past the resume point (a torn write) must be discarded, never kept.
@@ -168,7 +164,7 @@ public class InitializerTests
         var resumed = new Initializer([provider]).Run(Options(dir.Path));
         Assert.Equal(partial, resumed.ResumedFrom);
         Assert.Equal(1000 - partial, resumed.LabelsComputed);
-        Assert.Equal(Expected(1000, 16), ReadAll(dir.Path));
+        Assert.Equal(Expected(1000, 16), LabelFiles.ReadAll(dir.Path));
 
         using var fresh = new TempDir();
         var reference = new Initializer([provider]).Run(Options(fresh.Path));
@@ -184,11 +180,11 @@ public class InitializerTests
         using var provider = Provider();
         new Initializer([provider]).Run(Options(dir.Path, to: 2));
         File.Delete(Directory.GetFiles(dir.Path, ".post-init-*").Single());
-        var before = ReadAll(dir.Path);
+        var before = LabelFiles.ReadAll(dir.Path);
 
         var e = Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(Options(dir.Path, n: 32)));
         Assert.Contains("differs from a fresh computation", e.Message);
-        Assert.Equal(before, ReadAll(dir.Path));
+        Assert.Equal(before, LabelFiles.ReadAll(dir.Path));
     }
 
     [Fact]
@@ -197,14 +193,14 @@ public class InitializerTests
         using var dir = new TempDir();
         using var provider = Provider();
         new Initializer([provider]).Run(Options(dir.Path, to: 1));
-        var before = ReadAll(dir.Path);
+        var before = LabelFiles.ReadAll(dir.Path);
         var metadataBefore = File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName));
 
         var other = Options(dir.Path) with { NodeId = new NodeId(TestData.Repeat(0x77)) };
         Assert.Contains("NodeId", Assert.Throws<InvalidInputException>(() => new Initializer([provider]).Run(other)).Message);
         Assert.Contains("MaxFileSize", Assert.Throws<InvalidInputException>(() =>
             new Initializer([provider]).Run(Options(dir.Path, maxFileSize: 3200))).Message);
-        Assert.Equal(before, ReadAll(dir.Path));
+        Assert.Equal(before, LabelFiles.ReadAll(dir.Path));
         Assert.Equal(metadataBefore, File.ReadAllText(Path.Combine(dir.Path, PostMetadata.FileName)));
     }
 
@@ -219,7 +215,7 @@ public class InitializerTests
         var b = new Initializer([provider]).Run(Options(shards.Path, from: 5, to: 9));
         Assert.Equal((0, 4, 0UL, 500UL), (a.FromFile, a.ToFile, a.FirstLabel, a.EndLabel));
         Assert.Equal(500UL, b.FirstLabel);
-        Assert.Equal(ReadAll(whole.Path), ReadAll(shards.Path));
+        Assert.Equal(LabelFiles.ReadAll(whole.Path), LabelFiles.ReadAll(shards.Path));
         // The second shard compares its nonce with the one the first recorded and keeps the better.
         Assert.Equal(full.Nonce, PostMetadata.Load(shards.Path).Nonce);
     }
@@ -241,7 +237,7 @@ public class InitializerTests
         Assert.True(VrfDifficulty.IsBelow(output, difficulty));
         Assert.Equal(result.NonceOutput, output);
         Assert.NotNull(PostMetadata.Load(dir.Path).LastPosition);
-        Assert.Equal(8 * 16, ReadAll(dir.Path).Length);
+        Assert.Equal(8 * 16, LabelFiles.ReadAll(dir.Path).Length);
     }
 
     [Fact]
@@ -254,7 +250,7 @@ public class InitializerTests
         using var p3 = Provider();
         new Initializer([p1]).Run(Options(one.Path));
         new Initializer([p1, p2, p3]).Run(Options(many.Path));
-        Assert.Equal(ReadAll(one.Path), ReadAll(many.Path));
+        Assert.Equal(LabelFiles.ReadAll(one.Path), LabelFiles.ReadAll(many.Path));
         Assert.Equal(File.ReadAllText(Path.Combine(one.Path, PostMetadata.FileName)),
             File.ReadAllText(Path.Combine(many.Path, PostMetadata.FileName)));
     }

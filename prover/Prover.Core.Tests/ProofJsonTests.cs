@@ -12,7 +12,7 @@ public class ProofJsonTests
          new ProofMetadata(new NodeId(TestData.Repeat(0x4d)), new AtxId(TestData.Repeat(0)), new Challenge(System.Text.Encoding.ASCII.GetBytes("hello world, challenge me!!!!!!!")), 31));
 
     [Fact]
-    public void Serialize_CertifierForm()
+    public void Serialize_certifier_form()
     {
         var (proof, metadata) = Sample();
         string json = ProofJson.Serialize(proof, metadata);
@@ -23,7 +23,7 @@ public class ProofJsonTests
     }
 
     [Fact]
-    public void RoundTrip_BothLayouts()
+    public void Round_trip_both_layouts()
     {
         var (proof, metadata) = Sample();
         foreach (bool indented in new[] { false, true })
@@ -35,7 +35,7 @@ public class ProofJsonTests
     }
 
     [Fact]
-    public void Reads_LargeValues_AndIgnoresUnknownFields()
+    public void Reads_large_values_and_ignores_unknown_fields()
     {
         string json = "{\"extra\":1,\"proof\":{\"nonce\":4294967295,\"indices\":\"AA==\",\"pow\":18446744073709551615,\"k3pow\":5},"
             + "\"metadata\":{\"node_id\":\"" + Convert.ToBase64String(new byte[32]) + "\",\"commitment_atx_id\":\"" + Convert.ToBase64String(new byte[32])
@@ -55,14 +55,14 @@ public class ProofJsonTests
     [InlineData("{\"proof\":{\"nonce\":-1,\"indices\":\"AA==\",\"pow\":1},\"metadata\":{}}", "Invalid proof JSON")]
     [InlineData("{\"proof\":{\"nonce\":1,\"indices\":\"not base64!\",\"pow\":1},\"metadata\":{}}", "Invalid proof JSON")]
     [InlineData("not json", "Invalid proof JSON")]
-    public void Malformed_Input_NamesTheProblem(string json, string expected)
+    public void Malformed_input_names_the_problem(string json, string expected)
     {
         var e = Assert.Throws<FormatException>(() => ProofJson.Deserialize(json));
         Assert.Contains(expected, e.Message);
     }
 
     [Fact]
-    public void Serialized_Json_IsValidJson_WithStandardBase64()
+    public void Serialized_json_is_valid_json_with_standard_base64()
     {
         var (proof, metadata) = Sample();
         using var doc = JsonDocument.Parse(ProofJson.Serialize(proof, metadata, indented: true));

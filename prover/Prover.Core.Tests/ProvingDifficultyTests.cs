@@ -14,21 +14,21 @@ public class ProvingDifficultyTests
     [InlineData(4u, 128UL, 576460752303423488UL)]
     [InlineData(23u, 126976UL, 3341380368694238UL)]
     [InlineData(20u, 400UL, 922337203685477580UL)]
-    public void Upstream_And_Spec_Values(uint k1, ulong numLabels, ulong expected) =>
+    public void Upstream_and_spec_values(uint k1, ulong numLabels, ulong expected) =>
         Assert.Equal(expected, ProvingDifficulty.Compute(k1, numLabels));
 
     [Theory]
     [InlineData(1u, 0UL)]
     [InlineData(2u, 1UL)]
     [InlineData(1u, 1UL)]
-    public void Invalid_Parameters(uint k1, ulong numLabels)
+    public void Invalid_parameters(uint k1, ulong numLabels)
     {
         Assert.False(ProvingDifficulty.TryCompute(k1, numLabels, out _));
         Assert.Throws<ArgumentException>(() => ProvingDifficulty.Compute(k1, numLabels));
     }
 
     [Fact]
-    public void SplitOfSmallVector()
+    public void Split_of_small_vector()
     {
         ulong d = ProvingDifficulty.Compute(20, 400);
         Assert.Equal(12, ProvingDifficulty.Msb(d));
@@ -39,7 +39,7 @@ public class ProvingDifficultyTests
     [InlineData("1SU")]
     [InlineData("4SU")]
     [InlineData("16SU")]
-    public void Mainnet_Difficulties(string name)
+    public void Mainnet_difficulties(string name)
     {
         JsonElement v = TestData.Load("vectors_basic.json").GetProperty("difficulty").GetProperty(name);
         ulong numLabels = v.GetProperty("num_labels").GetUInt64();
@@ -56,7 +56,7 @@ public class ProvingDifficultyTests
     }
 
     [Fact]
-    public void ScalePowDifficulty_UpstreamVectors()
+    public void Scale_pow_difficulty_upstream_vectors()
     {
         byte[] max = Enumerable.Repeat((byte)0xFF, 32).ToArray();
         Assert.Equal(max, K2PowDifficulty.Scale(max, 1));
@@ -68,7 +68,7 @@ public class ProvingDifficultyTests
     }
 
     [Fact]
-    public void ScalePowDifficulty_MatchesBigIntegerDivision()
+    public void Scale_pow_difficulty_matches_big_integer_division()
     {
         var random = new Random(12);
         var bytes = new byte[32];

@@ -10,69 +10,6 @@ using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 
-/// <summary>
-/// PoST data of spec §7.2 end-to-end proof #1 (node 4d×32, atx 0, N = 2, 31 units × 4096 labels in 127 files of 1000
-/// labels), written once with the scrypt oracle.
-/// </summary>
-public sealed class EndToEndDataFixture : IDisposable
-{
-    private readonly TempDir _dir = new();
-
-    public EndToEndDataFixture()
-    {
-        Vector = TestData.Load("vectors_e2e.json").GetProperty("end_to_end");
-        NodeId = Vector.GetProperty("node_id").Hex();
-        AtxId = Vector.GetProperty("commitment_atx_id").Hex();
-        byte[] commitment = Labels.Commitment(new NodeId(NodeId), new AtxId(AtxId)).ToArray();
-        ulong labelsPerUnit = Vector.GetProperty("labels_per_unit").GetUInt64();
-        uint numUnits = Vector.GetProperty("num_units").GetUInt32();
-        ulong maxFileSize = Vector.GetProperty("max_file_size").GetUInt64();
-        ulong total = labelsPerUnit * numUnits;
-        ulong perFile = maxFileSize / 16;
-        ulong n = Vector.GetProperty("scrypt_N").GetUInt64();
-        int files = (int)((total + perFile - 1) / perFile);
-        Parallel.For(0, files, file =>
-        {
-            ulong first = (ulong)file * perFile;
-            ulong count = Math.Min(perFile, total - first);
-            var bytes = new byte[count * 16];
-            Span<byte> out32 = stackalloc byte[32];
-            for (ulong i = 0; i < count; i++)
-            {
-                Labels.Output32(commitment, first + i, n, out32);
-                out32[..16].CopyTo(bytes.AsSpan((int)(i * 16), 16));
-            }
-
-            File.WriteAllBytes(Path.Combine(_dir.Path, PostDataLayout.FileName(file)), bytes);
-        });
-        new PostMetadata
-        {
-            NodeId = new NodeId(NodeId),
-            CommitmentAtxId = new AtxId(AtxId),
-            LabelsPerUnit = labelsPerUnit,
-            NumUnits = numUnits,
-            MaxFileSize = maxFileSize,
-        }.Save(_dir.Path);
-        Light = RandomXContext.Create(RandomXMode.Light);
-    }
-
-    public JsonElement Vector { get; }
-
-    public byte[] NodeId { get; }
-
-    public byte[] AtxId { get; }
-
-    public string DataDir => _dir.Path;
-
-    public RandomXContext Light { get; }
-
-    public void Dispose()
-    {
-        Light.Dispose();
-        _dir.Dispose();
-    }
-}
-
 public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndToEndDataFixture>
 {
     private JsonElement V => data.Vector;
@@ -85,7 +22,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     private InitConfig Init => new(1, 1000, V.GetProperty("labels_per_unit").GetUInt64(), V.GetProperty("scrypt_N").GetUInt64());
 
     [Fact]
-    public void Data_MatchesTheVectorsFirstLabels()
+    public void Data_matches_the_vectors_first_labels()
     {
         byte[] first = File.ReadAllBytes(Path.Combine(data.DataDir, "postdata_0.bin"))[..64];
         string expected = string.Concat(V.GetProperty("first_labels").EnumerateArray().Select(e => e.GetString()));
@@ -94,7 +31,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Proof1_OneThread_IsExactlyTheVector_AndVerifies()
+    public async Task Proof1_one_thread_is_exactly_the_vector_and_verifies()
     {
         var pow = new K2Pow(data.Light, threads: 1);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -122,7 +59,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Proof1_ManyThreads_IsValid()
+    public async Task Proof1_many_threads_is_valid()
     {
         var pow = new K2Pow(data.Light, threads: 2);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -134,7 +71,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task Progress_CoversK2PowAndScan_AndCancellationStopsProving()
+    public async Task Progress_covers_K2Pow_and_scan_and_cancellation_stops_proving()
     {
         var pow = new K2Pow(data.Light, threads: 1);
         var prover = new PostProver(new ProvingScannerFactory(), pow);
@@ -160,7 +97,7 @@ public class ProvingEndToEndTests(EndToEndDataFixture data) : IClassFixture<EndT
     }
 
     [Fact]
-    public async Task NoProof_RunsPassesUntilTheNonceGroupsRunOut()
+    public async Task No_proof_runs_passes_until_the_nonce_groups_run_out()
     {
         // k2 larger than any nonce can reach: every pass fails, and after nonce 4095 proving stops with an error.
         var pow = new K2Pow(data.Light, threads: 1);

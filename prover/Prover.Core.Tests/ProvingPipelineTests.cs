@@ -51,7 +51,7 @@ public class ProvingPipelineTests
     [InlineData(1, 4 << 20)]
     [InlineData(1, 128)]
     [InlineData(3, 256)]
-    public async Task UpstreamProvingVector_ThroughThePipeline(int threads, int batchSize)
+    public async Task Upstream_proving_vector_through_the_pipeline(int threads, int batchSize)
     {
         var challenge = Encoding.ASCII.GetBytes("hello world, CHALLENGE me!!!!!!!");
         var data = Enumerable.Range(0, 128 * 16).Select(i => (byte)(i % 12)).ToArray();
@@ -99,7 +99,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void DirectoryReader_FollowsPostRs_EnumerationOrder_FileBase_AndMaxFileSize()
+    public void Directory_reader_follows_post_rs_enumeration_order_file_base_and_max_file_size()
     {
         using var dir = new TempDir();
         // Files 0, 1, 2, 10 (numeric order, 10 after 2), each 1000 bytes on disk but max_file_size 800: only 800 are read.
@@ -122,7 +122,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void ScanOnce_Directory_MatchesReferenceOverConcatenatedFiles_WithPartialChunksSkipped()
+    public void Scan_once_directory_matches_reference_over_concatenated_files_with_partial_chunks_skipped()
     {
         using var dir = new TempDir();
         // max_file_size 16 * 20 = 320 bytes: two 128-byte chunks per file, the last 64 bytes (4 labels) are skipped.
@@ -157,7 +157,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void ScanOnce_ReportsProgress_UpToTheWholeData()
+    public void Scan_once_reports_progress_up_to_the_whole_data()
     {
         var data = new byte[128 * 100];
         new Random(3).NextBytes(data);
@@ -179,7 +179,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void ScanOnce_StopsEarly_AndHonoursCancellation()
+    public void Scan_once_stops_early_and_honours_cancellation()
     {
         var data = new byte[128 * 4096];
         new Random(4).NextBytes(data);
@@ -197,7 +197,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void Options_AreValidated()
+    public void Options_are_validated()
     {
         Assert.Throws<ArgumentException>(() => new ProvingOptions { Nonces = 8 }.Validate());
         Assert.Throws<ArgumentException>(() => new ProvingOptions { Nonces = 4112 }.Validate());
@@ -208,7 +208,7 @@ public class ProvingPipelineTests
     }
 
     [Fact]
-    public void K2Collector_FirstNonceToReachK2_Wins()
+    public void K2_collector_first_nonce_to_reach_K2_wins()
     {
         var c = new K2Collector(16, 32, 3);
         Assert.False(c.OnGoodLabel(17, 1));

@@ -47,7 +47,7 @@ public class ProvingPropertyTests(RandomXLightFixture randomx)
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
-    public async Task GeneratedProofs_Verify_AndBitFlipsNeverCrashTheVerifier(int seed, int threads)
+    public async Task Generated_proofs_verify_and_bit_flips_never_crash_the_verifier(int seed, int threads)
     {
         Dataset d = Make(seed);
         var pow = new K2Pow(randomx.Context);

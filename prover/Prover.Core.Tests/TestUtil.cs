@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Prover.Core.Data;
 
 namespace Prover.Core.Tests;
 
@@ -14,6 +15,14 @@ internal static class TestData
     public static byte[] Hex(this JsonElement e) => Convert.FromHexString(e.GetString()!);
 
     public static byte[] Repeat(byte b, int n = 32) => Enumerable.Repeat(b, n).ToArray();
+}
+
+/// <summary>The label files of a PoST data directory.</summary>
+internal static class LabelFiles
+{
+    /// <summary>All label bytes of a directory, in file order.</summary>
+    public static byte[] ReadAll(string dir) =>
+        PostDataLayout.ListFiles(dir).SelectMany(f => File.ReadAllBytes(f.Path)).ToArray();
 }
 
 /// <summary>A temporary directory removed at dispose.</summary>

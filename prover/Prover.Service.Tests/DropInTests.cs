@@ -330,19 +330,6 @@ public sealed class DropInTests : IDisposable
     public void Rust_log_directives_map_onto_log_levels(string? value, LogLevel? expected) =>
         Assert.Equal(expected, PostServiceOptions.LevelFromRustLog(value));
 
-    [Fact]
-    public void Invoked_name_dispatches_to_serve()
-    {
-        Assert.Equal(["serve", "-a", "x"], Prover.Cli.Cli.DispatchByName("/opt/node/post-service", ["-a", "x"]));
-        Assert.Equal(["serve"], Prover.Cli.Cli.DispatchByName(@"C:\node\post-service.exe", []));
-        Assert.Equal(["serve"], Prover.Cli.Cli.DispatchByName(@"C:\node\SERVICE.EXE", []));
-        Assert.Equal(["serve"], Prover.Cli.Cli.DispatchByName("service", []));
-        Assert.Equal(["prove"], Prover.Cli.Cli.DispatchByName("/usr/bin/post", ["prove"]));
-        Assert.Equal(["prove"], Prover.Cli.Cli.DispatchByName("dotnet", ["prove"]));
-        Assert.Equal(["prove"], Prover.Cli.Cli.DispatchByName("/opt/post-service-tools/post", ["prove"]));
-        Assert.Equal(["prove"], Prover.Cli.Cli.DispatchByName(null, ["prove"]));
-    }
-
     /// <summary>go-spacemesh 1.7's argv for post-service (activation/post_supervisor.go), on this test's data.</summary>
     private static string[] SupervisorArgv(int port, string dir, int maxRetries) =>
     [

@@ -7,7 +7,7 @@ namespace Prover.Verifier.Tests;
 public class AesReferenceTests
 {
     [Fact]
-    public void Fips197_AppendixC1_Aes128()
+    public void Fips197_appendix_C1_aes128()
     {
         var key = Convert.FromHexString("000102030405060708090a0b0c0d0e0f");
         var plain = Convert.FromHexString("00112233445566778899aabbccddeeff");
@@ -17,7 +17,7 @@ public class AesReferenceTests
     }
 
     [Fact]
-    public void Fips197_AppendixB_Cipher_Example()
+    public void Fips197_appendix_B_cipher_example()
     {
         var key = Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c");
         var plain = Convert.FromHexString("3243f6a8885a308d313198a2e0370734");
@@ -27,7 +27,7 @@ public class AesReferenceTests
     }
 
     [Fact]
-    public void Fips197_AppendixA1_KeyExpansion()
+    public void Fips197_appendix_A1_key_expansion()
     {
         var key = Convert.FromHexString("2b7e151628aed2a6abf7158809cf4f3c");
         var roundKeys = new byte[Aes128.ExpandedKeySize];
@@ -41,10 +41,10 @@ public class AesReferenceTests
     [InlineData(0x01, 0x7c)]
     [InlineData(0x53, 0xed)]
     [InlineData(0xff, 0x16)]
-    public void SBox_MatchesFips197Figure7(byte input, byte expected) => Assert.Equal(expected, Aes128.SubByte(input));
+    public void Sbox_matches_fips197_figure_7(byte input, byte expected) => Assert.Equal(expected, Aes128.SubByte(input));
 
     [Fact]
-    public void ProvingKeys_MatchSpecVectors()
+    public void Proving_keys_match_spec_vectors()
     {
         var aes = Vectors.Basic.GetProperty("aes");
         var challenge = aes.GetProperty("challenge_hex").Hex();
@@ -61,7 +61,7 @@ public class AesReferenceTests
     }
 
     [Fact]
-    public void AesOutputs_OfExampleLabel_MatchSpecVectors()
+    public void Aes_outputs_of_example_label_match_spec_vectors()
     {
         var aes = Vectors.Basic.GetProperty("aes");
         var challenge = aes.GetProperty("challenge_hex").Hex();
@@ -81,7 +81,7 @@ public class AesReferenceTests
     }
 
     [Fact]
-    public void EncryptEcb_RejectsPartialBlocks()
+    public void Encrypt_ecb_rejects_partial_blocks()
     {
         var roundKeys = new byte[Aes128.ExpandedKeySize];
         Assert.Throws<ArgumentException>(() => Aes128.EncryptEcb(roundKeys, new byte[17], new byte[32]));

@@ -45,7 +45,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     private ProofVerifier Verifier(ProofConfig? config = null, InitConfig? init = null) => new(config ?? Config1, init ?? Init1, randomx.Pow);
 
     [Fact]
-    public void Proof1_IsValid_InEveryMode()
+    public void Proof1_is_valid_in_every_mode()
     {
         Assert.Equal(E2E.GetProperty("proof").GetProperty("indices_compressed_hex").GetString(),
             Convert.ToHexStringLower(IndexCompression.Compress(Indices, 17)));
@@ -57,7 +57,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     }
 
     [Fact]
-    public void Proof1_Index7Flipped_IsInvalidMsbAt7_AndModesSeeItOrNot()
+    public void Proof1_index_7_flipped_is_invalid_msb_at_7_and_modes_see_it_or_not()
     {
         ulong[] indices = Indices;
         indices[7] ^= (1UL << 17) - 1;
@@ -75,7 +75,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     }
 
     [Fact]
-    public void Errors_AreTyped_AndComeInPostRsOrder()
+    public void Errors_are_typed_and_come_in_post_rs_order()
     {
         var verifier = Verifier();
         Assert.Equal(new VerifyError.NumUnitsTooSmall(32, 31), Verifier(init: Init1 with { MinNumUnits = 32 }).Verify(Proof1, Metadata1, VerifyMode.All));
@@ -93,7 +93,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     }
 
     [Fact]
-    public void InvalidLsb_WhenTheByteTiesAndTheLazyBitsDoNot()
+    public void Invalid_lsb_when_the_byte_ties_and_the_lazy_bits_do_not()
     {
         // Find a label whose group-AES byte for nonce 6 equals the difficulty msb (0) but whose lazy 56 bits are too
         // large, and put it at position 5 of proof #1.
@@ -131,7 +131,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     }
 
     [Fact]
-    public void PowTopByte_IsIgnoredByThePowCheck_ButChangesTheKeys()
+    public void Pow_top_byte_is_ignored_by_the_pow_check_but_changes_the_keys()
     {
         // Verifier side of spec §5.1: only the low 7 bytes of pow enter RandomX; the full u64 enters the AES keys.
         var error = Verifier().Verify(Proof1 with { Pow = 23UL | (1UL << 60) }, Metadata1, VerifyMode.All);
@@ -139,7 +139,7 @@ public class VerifyProofTests(LightRandomXFixture randomx)
     }
 
     [Fact]
-    public void VrfNonce_UsesGoDifficulty()
+    public void Vrf_nonce_uses_go_difficulty()
     {
         var e2e = E2E;
         byte[] commitment = e2e.GetProperty("commitment").Hex();

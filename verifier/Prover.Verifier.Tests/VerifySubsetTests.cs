@@ -6,7 +6,7 @@ namespace Prover.Verifier.Tests;
 public class VerifySubsetTests
 {
     [Fact]
-    public void Upstream_TestVec_EmptySeed_Permutes0To99()
+    public void Upstream_test_vec_empty_seed_permutes_0_to_99()
     {
         // post-rs src/random_values_gen.rs test_vec: RandomValuesIterator::new(0..100, no seed parts).
         int[] expected =
@@ -21,7 +21,7 @@ public class VerifySubsetTests
     }
 
     [Fact]
-    public void SpecVector_ZeroIds_K3EqualsK2_RawIteratorOrder()
+    public void Spec_vector_zero_ids_K3_equals_K2_raw_iterator_order()
     {
         var expected = Vectors.Basic.GetProperty("subset").GetProperty("seed_empty_nodeid_zero_challenge_zero_k2_37_k3_37")
             .EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -29,7 +29,7 @@ public class VerifySubsetTests
     }
 
     [Fact]
-    public void SpecVector_PeerIdLikeSeed_K3Of5()
+    public void Spec_vector_peer_id_like_seed_K3_of_5()
     {
         var v = Vectors.Basic.GetProperty("subset").GetProperty("seed_peerid_like_k2_37_k3_5");
         var expected = v.GetProperty("order").EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -38,7 +38,7 @@ public class VerifySubsetTests
     }
 
     [Fact]
-    public void SpecVector_EndToEndProof_K3Of5_SeedEmpty()
+    public void Spec_vector_end_to_end_proof_K3_of_5_seed_empty()
     {
         var e2e = Vectors.EndToEnd.GetProperty("end_to_end");
         var indices = e2e.GetProperty("proof").GetProperty("indices").EnumerateArray().Select((e, i) => (i, e.GetUInt64())).ToArray();
@@ -49,7 +49,7 @@ public class VerifySubsetTests
     }
 
     [Fact]
-    public void Selection_IsAPermutationPrefix_ForAnySizeAndSeed()
+    public void Selection_is_a_permutation_prefix_for_any_size_and_seed()
     {
         var random = new Random(21);
         for (int trial = 0; trial < 50; trial++)

@@ -3,7 +3,7 @@ namespace Prover.Core.Pow;
 /// <summary>
 /// The k2pow of one nonce group (spec §5): find a 56-bit <c>pow</c> such that
 /// RandomX("spacemesh-randomx-cache-key", LE64(pow)[0..7] ‖ nonceGroup ‖ challenge[0..8] ‖ minerId) &lt; difficulty
-/// (big-endian compare). <paramref name="difficulty"/> is already scaled by the number of units.
+/// (big-endian compare). The difficulty is already scaled by the number of units.
 /// </summary>
 public interface IK2PowProver
 {

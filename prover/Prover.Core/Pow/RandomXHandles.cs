@@ -52,7 +52,7 @@ internal sealed class RandomXVmHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
     }
 
-    /// <summary>Creates a VM over <paramref name="memory"/> (the cache in light mode, the dataset in fast mode).</summary>
+    /// <summary>Creates a VM over <paramref name="dataset"/> in fast mode, else over <paramref name="cache"/> (light mode).</summary>
     internal static RandomXVmHandle Create(RandomXFlags flags, RandomXCacheHandle? cache, RandomXDatasetHandle? dataset)
     {
         SafeHandle memory = (SafeHandle?)dataset ?? cache ?? throw new ArgumentException("a cache or a dataset is required");

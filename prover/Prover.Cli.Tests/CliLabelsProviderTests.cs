@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// <c>post labels --provider P</c> prints the spec's label vectors (every set with N ≤ 512) for the CPU SIMD provider,

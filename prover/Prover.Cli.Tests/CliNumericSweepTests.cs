@@ -7,7 +7,7 @@ using Prover.Cli;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>Small data and a proof over it, made once by the real <c>post</c> for the sweep.</summary>
 public sealed class SweepData : IDisposable

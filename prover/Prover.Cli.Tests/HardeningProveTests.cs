@@ -9,7 +9,7 @@ using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>Small data made once by the real <c>post init</c> (4 units × 256 labels, N = 16, 4 files of 4 KiB).</summary>
 public sealed class HardeningProveData : IDisposable
@@ -90,7 +90,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- items 3 and 4: the files are checked against the metadata before any work -----
 
     [Fact]
-    public void Prove_MissingFile_IsRefusedUpFront_NamingIt()
+    public void Prove_missing_file_is_refused_up_front_naming_it()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -104,7 +104,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_DirectoryInPlaceOfAFile_IsRefusedUpFront_NamingIt()
+    public void Prove_directory_in_place_of_a_file_is_refused_up_front_naming_it()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -118,7 +118,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_ShortFile_IsRefusedUpFront_WithTheSizes()
+    public void Prove_short_file_is_refused_up_front_with_the_sizes()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -133,7 +133,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_NumUnitsRaisedInTheMetadata_IsRefusedAtOnce_NamingTheFirstMissingFile()
+    public void Prove_num_units_raised_in_the_metadata_is_refused_at_once_naming_the_first_missing_file()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -152,7 +152,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_ExtraFileBeyondTheMetadata_IsRefused()
+    public void Prove_extra_file_beyond_the_metadata_is_refused()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -165,7 +165,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 3: the proof is verified before it is printed -----
 
     [Fact]
-    public void Prove_CorruptLabelInTheProof_ExitsOne_NamingFileLabelAndN_AndPrintsNoProof()
+    public void Prove_corrupt_label_in_the_proof_exits_one_naming_file_label_and_N_and_prints_no_proof()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -195,7 +195,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_ScryptN_TheFlagWins_AndIsNamedWhenTheLabelsDoNotMatch()
+    public void Prove_scrypt_N_the_flag_wins_and_is_named_when_the_labels_do_not_match()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -206,7 +206,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_WithoutInitState_FindsTheDataScryptN_AndPrintsAVerifiedProof()
+    public void Prove_without_init_state_finds_the_data_scrypt_N_and_prints_a_verified_proof()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -225,7 +225,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 1: prove takes the shared lock -----
 
     [Fact]
-    public void Prove_WhileInitHoldsTheDirectory_IsRefusedNamingThePid()
+    public void Prove_while_init_holds_the_directory_is_refused_naming_the_pid()
     {
         using var tmp = new TempDir();
         string dir = data.Copy(tmp);
@@ -258,7 +258,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void K2Pow_ZeroDifficulty_IsRefused()
+    public void K2Pow_zero_difficulty_is_refused()
     {
         var (code, stdout, stderr) = Post(TimeSpan.FromSeconds(30), "k2pow", "--node-id", new string('7', 64), "--challenge",
             new string('0', 16), "--nonce-group", "1", "--difficulty", new string('0', 64), "--randomx-mode", "light");
@@ -269,7 +269,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void K2PowDifficulty_ExpectedHashes_AndFeasibility()
+    public void K2Pow_difficulty_expected_hashes_and_feasibility()
     {
         Assert.Equal(1.0, K2PowDifficulty.ExpectedHashes(TestData.Repeat(0xff)), 6);
         var d0fff = TestData.Repeat(0xff);
@@ -290,7 +290,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 10: remote k2pow retries are logged and bounded -----
 
     [Fact]
-    public void Prove_UnreachableRemoteK2Pow_LogsEachRetry_AndGivesUp()
+    public void Prove_unreachable_remote_K2Pow_logs_each_retry_and_gives_up()
     {
         int port = PowTestHttpServer.PortOutsideEphemeralRange();
         var (code, stdout, stderr) = Post(ProveArgs(data.DataDir, "--remote-k2pow", $"http://127.0.0.1:{port}",
@@ -306,7 +306,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public async Task RemoteK2Pow_RetryLimit_CountsOnlyTransportFailures()
+    public async Task Remote_K2Pow_retry_limit_counts_only_transport_failures()
     {
         // 201 (in progress) and 429 (busy) are the protocol's "poll again", never failures: with no retries allowed the
         // job still ends with the pow.
@@ -359,7 +359,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     [InlineData("--remote-k2pow-backoff", "-1")]
     [InlineData("--scrypt-n", "3")]
     [InlineData("--scrypt-n", "18446744073709551615")]
-    public void Prove_OutOfRangeNumber_IsAParseErrorNamingTheFlag(string flag, string value)
+    public void Prove_out_of_range_number_is_a_parse_error_naming_the_flag(string flag, string value)
     {
         var (code, stdout, stderr) = Post(["prove", "--datadir", data.DataDir, "--challenge", Challenge, flag, value]);
         Assert.Equal(2, code);
@@ -369,7 +369,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void Prove_K2AboveTheLabels_IsRefused()
+    public void Prove_K2_above_the_labels_is_refused()
     {
         var args = ProveArgs(data.DataDir);
         args[Array.IndexOf(args, "--k2") + 1] = "2000";
@@ -392,7 +392,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     [InlineData("profile pow", "--iterations", "-5")]
     [InlineData("profile pow", "--nonces", "0")]
     [InlineData("profile pow", "--nonces", "24")]
-    public void Profile_OutOfRangeNumber_IsAParseErrorNamingTheFlag(string command, string flag, string value)
+    public void Profile_out_of_range_number_is_a_parse_error_naming_the_flag(string command, string flag, string value)
     {
         var (code, stdout, stderr) = Post([.. command.Split(' '), flag, value]);
         Assert.Equal(2, code);
@@ -411,7 +411,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     [InlineData("--nonce-group", "256", "error: --nonce-group must be between 0 and 255, got 256\n")]
     [InlineData("--num-units", "0", "error: --num-units must be at least 1 and at most 4294967295, got 0\n")]
     [InlineData("--threads", "5000", "error: --threads must be in 0..4096 (0 = all cores), got 5000\n")]
-    public void K2Pow_BadArguments_SayErrorAndAreGrammatical(string flag, string value, string expected)
+    public void K2Pow_bad_arguments_say_error_and_are_grammatical(string flag, string value, string expected)
     {
         var args = new Dictionary<string, string>
         {
@@ -431,7 +431,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 22: the k2pow stage shows hashes, a rate and an ETA -----
 
     [Fact]
-    public void Prove_K2PowProgress_ShowsHashesRateAndEta()
+    public void Prove_K2Pow_progress_shows_hashes_rate_and_eta()
     {
         var (code, _, stderr) = Post(ProveArgs(data.DataDir, "--json"));
         Assert.True(code == 0, stderr);
@@ -441,7 +441,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     }
 
     [Fact]
-    public void K2PowProgress_Eta_IsMemoryless()
+    public void K2Pow_progress_eta_is_memoryless()
     {
         // 1000 hashes in 10 s = 100 hashes/s; 3 groups left × 500 expected hashes = 15 s whatever the current group has tried.
         var p = new K2PowProgress(1, 4, 1000, 500);
@@ -454,7 +454,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 6: Ctrl-C during a long k2pow with many threads ends promptly -----
 
     [Fact]
-    public async Task Prove_InterruptedDuringTheK2Pow_ExitsWith130Promptly()
+    public async Task Prove_interrupted_during_the_K2Pow_exits_with_130_promptly()
     {
         // ~2^40 hashes per pow: the search would run for years; SIGINT must stop it.
         var args = ProveArgs(data.DataDir);
@@ -515,7 +515,7 @@ public class HardeningProveTests(HardeningProveData data) : IClassFixture<Harden
     // ----- item 23: profile pow in words -----
 
     [Fact]
-    public void ProfilePow_KeepsPostRsJson_AndSaysTheEstimateInMinutesOnStderr()
+    public void Profile_pow_keeps_post_rs_json_and_says_the_estimate_in_minutes_on_stderr()
     {
         var (code, stdout, stderr) = Post("profile", "pow", "--iterations", "1", "--randomx-mode", "light",
             "--difficulty", Easy, "--nonces", "32", "--num-units", "3");

@@ -3,7 +3,7 @@ using Prover.Core.Data;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// <c>post init</c> over a finished dataset under random damage (truncate, delete, replace by a directory, flip bytes,

@@ -3,7 +3,7 @@ using Prover.Core.Proving;
 using Xunit;
 using Prover.Core.Primitives;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>The prove, verify and profile commands of the real <c>post</c> binary on the data of end-to-end proof #1.</summary>
 public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndDataFixture>
@@ -13,7 +13,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     private JsonElement V => data.Vector;
 
     [Fact]
-    public void Prove_OneThread_PrintsTheVectorProof_ThenVerifyAcceptsIt_AndRejectsATamperedOne()
+    public void Prove_one_thread_prints_the_vector_proof_then_verify_accepts_it_and_rejects_a_tampered_one()
     {
         var (code, stdout, stderr) = PostCli.Run("prove", "--datadir", data.DataDir,
             "--challenge", Convert.ToHexStringLower(System.Text.Encoding.ASCII.GetBytes(V.GetProperty("challenge_ascii").GetString()!)),
@@ -45,7 +45,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
-    public void Verify_BadInput_ExitsTwo()
+    public void Verify_bad_input_exits_two()
     {
         using var dir = new TempDir();
         string file = dir.Sub("proof.json");
@@ -59,7 +59,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
-    public void Profile_PrintsTimeAndSpeed()
+    public void Profile_prints_time_and_speed()
     {
         var (code, stdout, stderr) = PostCli.Run("profile", "--data-size", "0.001", "--duration", "0.2", "--threads", "1", "--nonces", "16");
         Assert.True(code == 0, stderr);
@@ -70,7 +70,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
-    public void Profile_DataFile_DropCache_ReportsWhetherTheCacheWasDropped()
+    public void Profile_data_file_drop_cache_reports_whether_the_cache_was_dropped()
     {
         using var dir = new TempDir();
         string file = dir.Sub("labels.bin");
@@ -103,7 +103,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
-    public void Profile_Aes_RunsEveryImplementationThisCpuHas_AndRefusesTheOthers()
+    public void Profile_aes_runs_every_implementation_this_cpu_has_and_refuses_the_others()
     {
         foreach (var implementation in Enum.GetValues<Prover.Kernels.Aes.AesImplementation>())
         {
@@ -125,7 +125,7 @@ public class ProvingCliTests(EndToEndDataFixture data) : IClassFixture<EndToEndD
     }
 
     [Fact]
-    public void ProfilePow_PrintsSerdeDurations()
+    public void Profile_pow_prints_serde_durations()
     {
         var (code, stdout, stderr) = PostCli.Run("profile", "pow", "--iterations", "2", "--randomx-mode", "light",
             "--difficulty", new string('f', 64), "--nonces", "32", "--num-units", "3");

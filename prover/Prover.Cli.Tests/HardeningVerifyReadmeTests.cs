@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15 item 19: the README's "Try it" block runs as written. The block is read from README.md, <c>post</c> is
@@ -10,7 +10,7 @@ namespace Prover.Core.Tests;
 public sealed class HardeningVerifyReadmeTests
 {
     [Fact]
-    public async Task TryItBlock_RunsAsWritten()
+    public async Task Try_it_block_runs_as_written()
     {
         var lines = TryItBlock(File.ReadAllLines(FindReadme()));
         Assert.Contains(lines, l => l.StartsWith("post init ", StringComparison.Ordinal));

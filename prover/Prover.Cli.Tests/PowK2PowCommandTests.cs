@@ -3,7 +3,7 @@ using System.Text.Json;
 using Prover.Cli.Commands;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 [Collection(RandomXLightGroup.Name)]
 public sealed class PowK2PowCommandTests

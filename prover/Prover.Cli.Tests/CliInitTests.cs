@@ -3,7 +3,7 @@ using System.Text.Json;
 using Prover.Core.Data;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>The real <c>post</c> binary: SIGKILL and resume, flags, exit codes and stdout/stderr separation.</summary>
 public class CliInitTests
@@ -38,7 +38,7 @@ public class CliInitTests
         var whole = tmp.Sub("whole");
         var (wholeCode, wholeOut, wholeErr) = PostCli.Run(InitArgs(whole, "--json", "--provider", provider));
         Assert.True(wholeCode == 0, wholeErr);
-        Assert.Equal(InitializerTests.ReadAll(clean), InitializerTests.ReadAll(whole));
+        Assert.Equal(LabelFiles.ReadAll(clean), LabelFiles.ReadAll(whole));
         if (provider == "all")
             Assert.Contains("ilgpu-cpu", wholeOut);
 
@@ -72,7 +72,7 @@ public class CliInitTests
         Assert.True(kills >= 3, $"only {kills} runs were killed mid-way");
         var (finalCode, _, finalErr) = PostCli.Run(InitArgs(killed, "--provider", provider));
         Assert.True(finalCode == 0, finalErr);
-        Assert.Equal(InitializerTests.ReadAll(clean), InitializerTests.ReadAll(killed));
+        Assert.Equal(LabelFiles.ReadAll(clean), LabelFiles.ReadAll(killed));
         Assert.Equal(File.ReadAllText(Path.Combine(clean, PostMetadata.FileName)),
             File.ReadAllText(Path.Combine(killed, PostMetadata.FileName)));
 
@@ -174,12 +174,12 @@ public class CliInitTests
         using var tmp = new TempDir();
         var dir = tmp.Sub("d");
         Assert.Equal(0, PostCli.Run(InitArgs(dir)).ExitCode);
-        var before = InitializerTests.ReadAll(dir);
+        var before = LabelFiles.ReadAll(dir);
         var args = InitArgs(dir);
         args[4] = new string('7', 64);
         var (code, _, stderr) = PostCli.Run(args);
         Assert.Equal(2, code);
         Assert.Contains("describes different data", stderr);
-        Assert.Equal(before, InitializerTests.ReadAll(dir));
+        Assert.Equal(before, LabelFiles.ReadAll(dir));
     }
 }

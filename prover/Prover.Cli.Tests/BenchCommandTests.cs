@@ -11,7 +11,7 @@ using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// One real <c>post bench</c> run on tiny settings (CPU provider, N=64, 1 s, 4 MiB proving, RandomX light only),
@@ -47,7 +47,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     private const double Tolerance = 1e-9;
 
     [Fact]
-    public void Bench_WritesAConsistentReport_WithEveryPhaseCheckedAndTimed()
+    public void Bench_writes_a_consistent_report_with_every_phase_checked_and_timed()
     {
         Assert.True(run.ExitCode == 0, run.StdErr);
         using var doc = JsonDocument.Parse(run.File(BenchCommand.JsonFile));
@@ -163,7 +163,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void Bench_Markdown_HasTheTables()
+    public void Bench_markdown_has_the_tables()
     {
         Assert.True(run.ExitCode == 0, run.StdErr);
         string md = run.File(BenchCommand.MarkdownFile);
@@ -176,7 +176,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void Bench_Svg_IsWellFormed_WithBarsAndUnits()
+    public void Bench_svg_is_well_formed_with_bars_and_units()
     {
         Assert.True(run.ExitCode == 0, run.StdErr);
         var svg = XDocument.Parse(run.File(BenchCommand.SvgFile)).Root!;
@@ -191,7 +191,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void Compare_PrintsRatiosOfSharedMetrics_AndListsMissingOnes()
+    public void Compare_prints_ratios_of_shared_metrics_and_lists_missing_ones()
     {
         Assert.True(run.ExitCode == 0, run.StdErr);
         // B: an init-only run through the runner's API.
@@ -232,7 +232,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void CompareResult_MatchesByKey_WithDirectionOfBetter()
+    public void Compare_result_matches_by_key_with_direction_of_better()
     {
         BenchMetric[] a = [new("x/rate", 100, "labels/s", true), new("x/time", 2, "s", false), new("only-a", 1, "s", false)];
         BenchMetric[] b = [new("x/time", 1, "s", false), new("x/rate", 150, "labels/s", true), new("only-b", 1, "s", false)];
@@ -247,7 +247,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void WrongProvider_IsReportedFailed_NotTimed_AndTheOthersStillRun()
+    public void Wrong_provider_is_reported_failed_not_timed_and_the_others_still_run()
     {
         using var dir = new TempDir();
         using var good = new CpuLabelProvider(1);
@@ -277,7 +277,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void ProviderSlowerThanItsTimeCap_IsCutOff_AndTheRunGoesOn()
+    public void Provider_slower_than_its_time_cap_is_cut_off_and_the_run_goes_on()
     {
         using var dir = new TempDir();
         using var slow = new SlowLabelProvider(new CpuLabelProvider(1), TimeSpan.FromSeconds(30));
@@ -298,7 +298,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void WrongProvingScanner_IsReportedFailed_AndNotTimed()
+    public void Wrong_proving_scanner_is_reported_failed_and_not_timed()
     {
         using var dir = new TempDir();
         var settings = new BenchSettings
@@ -313,7 +313,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public async Task Sigterm_StopsTheRun_WritesAPartialReport_AndExits130()
+    public async Task Sigterm_stops_the_run_writes_a_partial_report_and_exits_130()
     {
         using var dir = new TempDir();
         string outDir = dir.Sub("out");
@@ -356,7 +356,7 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
     }
 
     [Fact]
-    public void Spread_TakesTheMedianOfOddAndEvenCounts()
+    public void Spread_takes_the_median_of_odd_and_even_counts()
     {
         Assert.Equal(new Spread(2, 1, 9), Spread.Of([9, 1, 2]));
         Assert.Equal(new Spread(2.5, 1, 9), Spread.Of([9, 1, 2, 3]));

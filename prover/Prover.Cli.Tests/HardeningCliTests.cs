@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>Issue 15, items 15 and 16: what <c>post</c> says about an unknown command and about an interruption.</summary>
 public class HardeningCliTests

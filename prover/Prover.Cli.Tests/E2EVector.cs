@@ -2,7 +2,7 @@ using System.Text;
 using Prover.Core.Proving;
 using Prover.Core.Primitives;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>End-to-end proof #1 of the vectors (N = 2, 31 units × 4096 labels) and the verify flags that fit it.</summary>
 internal static class E2EVector

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Prover.Core.Data;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15's data-loss and crash items for <c>post init</c>, on real files through the real binary: the data

@@ -7,7 +7,7 @@ using Prover.Core.Proving;
 using Prover.Verifier;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15, the verification side: <c>post verify</c> and <c>post verify-data</c> as a hostile user and a newcomer
@@ -38,7 +38,7 @@ public sealed class HardeningVerifyTests : IDisposable
     [Theory]
     [InlineData("/dev/zero")]
     [InlineData("/dev/urandom")]
-    public void Verify_EndlessFile_IsRefusedAfterOneMiB(string device)
+    public void Verify_endless_file_is_refused_after_one_MiB(string device)
     {
         if (!File.Exists(device))
         {
@@ -54,7 +54,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_EndlessStdin_IsRefusedAfterOneMiB()
+    public async Task Verify_endless_stdin_is_refused_after_one_MiB()
     {
         var psi = PostCli.StartInfo(["verify", "--proof", "-", .. E2EFlags]);
         psi.RedirectStandardInput = true;
@@ -93,7 +93,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void Verify_ProofPaddedPastOneMiB_IsRefused_AndOneJustBelowIsRead()
+    public void Verify_proof_padded_past_one_MiB_is_refused_and_one_just_below_is_read()
     {
         string valid = ProofJson.Serialize(_proof, _metadata);
         string below = _dir.Sub("below.json");
@@ -114,7 +114,7 @@ public sealed class HardeningVerifyTests : IDisposable
     [InlineData("\"nonce\":6,", "\"nonce\":6,\"nonce\":7,", "proof.nonce")]
     [InlineData("\"num_units\":31", "\"num_units\":31,\"num_units\":4", "metadata.num_units")]
     [InlineData("{\"proof\":", "{\"proof\":{},\"proof\":", "proof")]
-    public void Verify_DuplicateKey_IsBadInput_NamingTheKey(string find, string replace, string key)
+    public void Verify_duplicate_key_is_bad_input_naming_the_key(string find, string replace, string key)
     {
         string json = ProofJson.Serialize(_proof, _metadata);
         Assert.Contains(find, json);
@@ -150,7 +150,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void Verify_InvalidK2Pow_SaysWhichDifficulty_AndTheFlagsThatSetIt()
+    public void Verify_invalid_K2Pow_says_which_difficulty_and_the_flags_that_set_it()
     {
         string file = Write(_proof with { Pow = 0 });
         var (code, stdout, stderr) = PostCli.Run(["verify", "--proof", file, .. E2EFlags]);
@@ -166,7 +166,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void Verify_InvalidLabel_SaysWhichParameters_AndTheFlagsThatSetThem()
+    public void Verify_invalid_label_says_which_parameters_and_the_flags_that_set_them()
     {
         ulong[] indices = _proof.DecompressIndices(126976, 32);
         indices[7] ^= (1UL << 17) - 1;
@@ -181,7 +181,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void Verify_OtherFailedChecks_NameTheirFlags()
+    public void Verify_other_failed_checks_name_their_flags()
     {
         string file = Write(_proof);
         var few = PostCli.Run(["verify", "--proof", file, .. E2EFlags.Where((_, i) => i is not (8 or 9)), "--min-num-units", "32"]);
@@ -195,7 +195,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyError_PrintsItsMessage_NotARecord()
+    public void Verify_error_prints_its_message_not_a_record()
     {
         Assert.Equal("invalid k2pow", new VerifyError.InvalidPoW().ToString());
         Assert.Equal("indices are 67 bytes, expected 68", new VerifyError.InvalidIndicesLen(68, 67).ToString());
@@ -209,7 +209,7 @@ public sealed class HardeningVerifyTests : IDisposable
     [InlineData("--scrypt-n", "0")]
     [InlineData("--scrypt-n", "2147483648")]
     [InlineData("--scrypt-n", "18446744073709551615")]
-    public void Verify_ScryptNOutOfRange_IsBadInput(string flag, string value)
+    public void Verify_scrypt_N_out_of_range_is_bad_input(string flag, string value)
     {
         string file = Write(_proof);
         var (code, stdout, stderr) = PostCli.Run(["verify", "--proof", file, .. E2EFlags.Where((_, i) => i is not (2 or 3)), flag, value]);
@@ -220,7 +220,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void Verify_DirectoryAsProof_SaysItIsADirectory()
+    public void Verify_directory_as_proof_says_it_is_a_directory()
     {
         var (code, _, stderr) = PostCli.Run(["verify", "--proof", _dir.Path, .. E2EFlags]);
         Assert.Equal(2, code);
@@ -246,7 +246,7 @@ public sealed class HardeningVerifyTests : IDisposable
     [InlineData("--fraction", "NaN")]
     [InlineData("--fraction", "1e308")]
     [InlineData("--seed", "-1")]
-    public void VerifyData_NumericFlagOutOfRange_IsBadInput_NamingTheFlag(string flag, string value)
+    public void Verify_data_numeric_flag_out_of_range_is_bad_input_naming_the_flag(string flag, string value)
     {
         string dir = Init();
         var (code, stdout, stderr) = PostCli.Run("verify-data", "--datadir", dir, flag, value);
@@ -257,7 +257,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_EdgesOfTheRanges_AreAccepted()
+    public void Verify_data_edges_of_the_ranges_are_accepted()
     {
         string dir = Init();
         foreach (var args in new[] { new[] { "--fraction", "100", "--seed", "2147483647" }, ["--fraction", "0.001", "--seed", "0", "--threads", "0"] })
@@ -268,7 +268,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_DataDirThatIsAFileOrMissing_SaysSo()
+    public void Verify_data_data_dir_that_is_a_file_or_missing_says_so()
     {
         string file = _dir.Sub("file");
         File.WriteAllText(file, "x");
@@ -284,7 +284,7 @@ public sealed class HardeningVerifyTests : IDisposable
     // ---- item 12: N from the init state ----
 
     [Fact]
-    public void VerifyData_TakesScryptNFromTheInitState_AndSaysWhereFrom()
+    public void Verify_data_takes_scrypt_N_from_the_init_state_and_says_where_from()
     {
         string dir = Init();
         var (code, stdout, stderr) = PostCli.Run("verify-data", "--datadir", dir, "--fraction", "100");
@@ -316,7 +316,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_InitStatesThatDisagreeOnN_AreBadInput()
+    public void Verify_data_init_states_that_disagree_on_N_are_bad_input()
     {
         string dir = Init();
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, ".post-init-0-3.json")))!;
@@ -331,7 +331,7 @@ public sealed class HardeningVerifyTests : IDisposable
     // ---- item 13: verdicts and exit codes agree ----
 
     [Fact]
-    public void VerifyData_MissingNonce_IsIncomplete_ExitOne()
+    public void Verify_data_missing_nonce_is_incomplete_exit_one()
     {
         string dir = Init();
         EditMetadata(dir, m => m["Nonce"] = null);
@@ -350,7 +350,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_InterruptedInit_IsIncomplete_NotCorrupt()
+    public void Verify_data_interrupted_init_is_incomplete_not_corrupt()
     {
         // What a killed `post init` leaves: the resume point mid-way, the file in progress short, later files absent
         // and no nonce yet.
@@ -391,7 +391,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_PartialRangeInit_IsIncomplete_NamingTheMissingFiles()
+    public void Verify_data_partial_range_init_is_incomplete_naming_the_missing_files()
     {
         string dir = Init("--from-file", "0", "--to-file", "1");
         var (code, stdout, stderr) = PostCli.Run("verify-data", "--datadir", dir);
@@ -401,7 +401,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_NonceBelowAStricterDifficulty_IsNonceInvalid_NotOk()
+    public void Verify_data_nonce_below_a_stricter_difficulty_is_nonce_invalid_not_ok()
     {
         string dir = Init();
         var (code, stdout, _) = PostCli.Run("verify-data", "--datadir", dir, "--vrf-difficulty", new string('0', 63) + "1");
@@ -419,7 +419,7 @@ public sealed class HardeningVerifyTests : IDisposable
     }
 
     [Fact]
-    public void VerifyData_DirectoryInPlaceOfAFile_IsCorrupt_SayingItIsADirectory()
+    public void Verify_data_directory_in_place_of_a_file_is_corrupt_saying_it_is_a_directory()
     {
         string dir = Init();
         string file1 = Path.Combine(dir, "postdata_1.bin");
@@ -434,7 +434,7 @@ public sealed class HardeningVerifyTests : IDisposable
     // ---- item 1: verify-data holds the directory's lock shared ----
 
     [Fact]
-    public void VerifyData_WhileInitHoldsTheLock_IsRefusedNamingItsPid()
+    public void Verify_data_while_init_holds_the_lock_is_refused_naming_its_pid()
     {
         string dir = Init();
         using (DataDirLock.AcquireExclusive(dir, "post init"))

@@ -4,7 +4,7 @@ using Prover.Core.Proving;
 using Xunit;
 using Prover.Core.Primitives;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// <c>post verify</c> flags and inputs on the proof of spec §7.2 end-to-end proof #1 (valid as published; N = 2, so a
@@ -26,7 +26,7 @@ public sealed class VerifyCliTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Index_ChecksOnlyThatPosition_AndAPositionOutsideTheProofIsBadInput()
+    public void Index_checks_only_that_position_and_a_position_outside_the_proof_is_bad_input()
     {
         // Index 7 of the proof made invalid (spec §7.2: InvalidMsb{index_id 7}); the other positions stay valid.
         ulong[] indices = _proof.DecompressIndices(126976, 32);
@@ -58,7 +58,7 @@ public sealed class VerifyCliTests : IDisposable
     }
 
     [Fact]
-    public void ValidProof_AllAndK3Subset_ExitZero()
+    public void Valid_proof_all_and_K3_subset_exit_zero()
     {
         string file = Write(_proof);
         var all = PostCli.Run(["verify", "--proof", file, .. E2EFlags]);
@@ -72,7 +72,7 @@ public sealed class VerifyCliTests : IDisposable
     }
 
     [Fact]
-    public void ProofOfOtherParameters_ExitsOneSayingWhichCheckFailed()
+    public void Proof_of_other_parameters_exits_one_saying_which_check_failed()
     {
         string file = Write(_proof);
 
@@ -103,7 +103,7 @@ public sealed class VerifyCliTests : IDisposable
     [InlineData("--scrypt-n 3", "--scrypt-n must be a power of two")]
     [InlineData("--randomx-mode medium", "--randomx-mode must be 'fast' or 'light'")]
     [InlineData("--index x", "--index")]
-    public void BadFlags_ExitTwoWithAMessage(string flags, string message)
+    public void Bad_flags_exit_two_with_a_message(string flags, string message)
     {
         string file = Write(_proof);
         var (code, stdout, stderr) = PostCli.Run(["verify", "--proof", file, .. Flags(flags.Split(' '))]);
@@ -114,7 +114,7 @@ public sealed class VerifyCliTests : IDisposable
     }
 
     [Fact]
-    public void MalformedProofFiles_ExitTwoWithAMessage_NotACrash()
+    public void Malformed_proof_files_exit_two_with_a_message_not_a_crash()
     {
         string valid = ProofJson.Serialize(_proof, _metadata);
         var junk = new byte[300];

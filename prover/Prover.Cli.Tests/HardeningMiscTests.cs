@@ -5,7 +5,7 @@ using Prover.Cli;
 using Prover.Kernels.Simd;
 using Xunit;
 
-namespace Prover.Core.Tests;
+namespace Prover.Cli.Tests;
 
 /// <summary>
 /// Issue 15, the CLI's smaller defects: <c>post labels</c> into a closed pipe, thread counts far above the machine,
