@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
@@ -18,11 +20,11 @@ public sealed class BenchRunner
     private readonly BenchSettings _settings;
     private readonly IReadOnlyList<ILabelProvider> _providers;
     private readonly MachineInfo _machine;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly IProvingScannerFactory _scanners;
 
     public BenchRunner(BenchSettings settings, IReadOnlyList<ILabelProvider> providers, MachineInfo machine,
-        Action<string>? log = null, IProvingScannerFactory? scanners = null)
+        ILogger<BenchRunner>? logger = null, IProvingScannerFactory? scanners = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(providers);
@@ -31,7 +33,7 @@ public sealed class BenchRunner
         _settings = settings;
         _providers = providers;
         _machine = machine;
-        _log = log ?? (_ => { });
+        _log = logger ?? (ILogger)NullLogger<BenchRunner>.Instance;
         _scanners = scanners ?? new ProvingScannerFactory();
     }
 
@@ -108,7 +110,7 @@ public sealed class BenchRunner
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             report.Interrupted = true;
-            _log("interrupted: writing what was measured so far");
+            _log.Interrupted();
         }
 
         report.Finished = DateTimeOffset.UtcNow;
@@ -120,7 +122,7 @@ public sealed class BenchRunner
     {
         var s = _settings;
         var clock = Stopwatch.StartNew();
-        void Phase(string title) => _log(string.Create(CultureInfo.InvariantCulture, $"[{Format(clock.Elapsed.TotalSeconds)}] {title}"));
+        void Phase(string title) => _log.Phase(Format(clock.Elapsed.TotalSeconds), title);
 
         if (s.SkipInit)
         {
@@ -148,7 +150,7 @@ public sealed class BenchRunner
                 InitBench.Run(provider, s, result, s.DiskDirectory, _log, ct);
                 if (!BenchStatus.IsOk(result.Status))
                 {
-                    _log($"  {provider.Id}: {result.Status}");
+                    _log.PhaseStatus(provider.Id, result.Status);
                 }
             }
         }
@@ -165,7 +167,7 @@ public sealed class BenchRunner
             Guard(() => ProvingBench.Run(_scanners, s, proving, _log, ct), status => proving.Status = status, ct);
             if (!BenchStatus.IsOk(proving.Status))
             {
-                _log($"  proving: {proving.Status}");
+                _log.PhaseStatus("proving", proving.Status);
             }
         }
 
@@ -214,7 +216,7 @@ public sealed class BenchRunner
                             Mode = RandomXMode.Fast,
                             RandomX = new RandomXContextOptions { InitThreads = s.Threads, DatasetProgress = new K2PowBench.DatasetProgress(_log) },
                         });
-                        _log(string.Create(CultureInfo.InvariantCulture, $"  fast: dataset built in {fast.GetContext(ct).InitTime.TotalSeconds:F1} s"));
+                        _log.DatasetBuilt(fast.GetContext(ct).InitTime.TotalSeconds);
                         K2PowBench.Measure(fast, s, k2, fastMode, _log, ct);
                     }, status => fastMode.Status = status, ct);
                 }
@@ -243,7 +245,7 @@ public sealed class BenchRunner
                 }, status => verify.Status = status, ct);
                 if (!BenchStatus.IsOk(verify.Status))
                 {
-                    _log($"  verification: {verify.Status}");
+                    _log.PhaseStatus("verification", verify.Status);
                 }
             }
         }

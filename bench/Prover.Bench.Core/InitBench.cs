@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
 using Prover.Verifier;
 using Prover.Core.Primitives;
@@ -25,7 +26,7 @@ internal static class InitBench
     public const int SimulatorCallLabels = 16;
 
     public static void Run(ILabelProvider provider, BenchSettings settings, InitBenchResult result, string scratchDirectory,
-        Action<string> log, CancellationToken cancellationToken)
+        ILogger log, CancellationToken cancellationToken)
     {
         // A provider that hangs or crawls (a broken driver, the simulator at a large lookup gap) must not stall the
         // whole run: past the cap its calls are cancelled and whatever repetitions finished are kept.
@@ -51,7 +52,7 @@ internal static class InitBench
                     $"too slow: no timed repetition finished within the {cap:F0} s time cap"));
             }
 
-            log($"  {provider.Id}: {note}");
+            log.Note(provider.Id, note);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -62,7 +63,7 @@ internal static class InitBench
     }
 
     private static void RunChecked(ILabelProvider provider, BenchSettings settings, InitBenchResult result, string scratchDirectory,
-        Action<string> log, CancellationToken cancellationToken)
+        ILogger log, CancellationToken cancellationToken)
     {
         var rng = new Random();
         var commitment = new byte[32];
@@ -117,7 +118,7 @@ internal static class InitBench
             $"{positions.Length} labels of the warm-up batch ({count} labels at N={n}, {result.WarmupSeconds:F2} s) match the scalar reference"));
         foreach (string check in result.Checks)
         {
-            log($"  {provider.Id}: {check}");
+            log.Note(provider.Id, check);
         }
 
         if (provider is Prover.Kernels.Gpu.GpuLabelProvider gpu)
@@ -152,14 +153,13 @@ internal static class InitBench
             result.Repetitions.Add(labels / seconds);
             result.LabelsTimed += labels;
             result.SecondsTimed += seconds;
-            log(string.Create(CultureInfo.InvariantCulture,
-                $"  {provider.Id}: repetition {rep + 1}/{settings.Repetitions}: {labels} labels in {seconds:F2} s = {labels / seconds:F0} labels/s"));
+            log.InitRepetition(provider.Id, rep + 1, settings.Repetitions, labels, seconds, labels / seconds);
         }
 
         result.LabelsPerSecond = Spread.Of(result.Repetitions);
         result.Status = BenchStatus.Ok;
-        log(string.Create(CultureInfo.InvariantCulture,
-            $"  {provider.Id}: median {result.LabelsPerSecond.Median:F0} labels/s ({result.MiBPerSecond:F3} MiB/s, spread {result.LabelsPerSecond.SpreadPercent:F1}%), {result.HoursPerUnit:F1} h per 64 GiB unit"));
+        log.InitMedian(provider.Id, result.LabelsPerSecond.Median, result.MiBPerSecond, result.LabelsPerSecond.SpreadPercent,
+            result.HoursPerUnit);
 
         // 4. The same provider through the real Initializer, as `post init` runs it (not for the simulator, which is a
         // kernel check, not a way to initialize).
@@ -169,8 +169,7 @@ internal static class InitBench
         }
 
         result.Initializer = RunInitializer(provider, settings, result, count, scratchDirectory, cancellationToken);
-        log(string.Create(CultureInfo.InvariantCulture,
-            $"  {provider.Id}: Initializer wrote {result.Initializer.Labels} labels in {result.Initializer.Seconds:F2} s = {result.Initializer.LabelsPerSecond:F0} labels/s (what post init --json reports)"));
+        log.InitializerRun(provider.Id, result.Initializer.Labels, result.Initializer.Seconds, result.Initializer.LabelsPerSecond);
     }
 
     /// <summary>

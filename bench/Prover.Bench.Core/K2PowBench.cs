@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 
@@ -35,7 +36,7 @@ internal static class K2PowBench
 
     /// <summary>Measures one mode over the backend's (already built) context, for each thread count of the settings.</summary>
     public static void Measure(K2PowBackend k2pow, BenchSettings settings, K2PowBenchResult result, K2PowModeResult mode,
-        Action<string> log, CancellationToken cancellationToken)
+        ILogger log, CancellationToken cancellationToken)
     {
         RandomXContext context = k2pow.GetContext(cancellationToken);
         mode.InitSeconds = context.InitTime.TotalSeconds;
@@ -76,8 +77,7 @@ internal static class K2PowBench
             next += hashes;
             var rate = new K2PowRate(threads, threads == 1 ? "1" : "all", (long)hashes, seconds);
             mode.Rates.Add(rate);
-            log(string.Create(CultureInfo.InvariantCulture,
-                $"  {mode.Mode}: {threads} thread(s): {hashes} hashes in {seconds:F2} s = {rate.HashesPerSecond:F1} hashes/s"));
+            log.K2PowRate(mode.Mode, threads, hashes, seconds, rate.HashesPerSecond);
         }
 
         double best = mode.Rates[^1].HashesPerSecond;
@@ -91,7 +91,7 @@ internal static class K2PowBench
     }
 
     /// <summary>Logs dataset-build progress every 10%.</summary>
-    internal sealed class DatasetProgress(Action<string> log) : IProgress<double>
+    internal sealed class DatasetProgress(ILogger log) : IProgress<double>
     {
         private int _reported;
 
@@ -103,7 +103,7 @@ internal static class K2PowBench
             {
                 if (Interlocked.CompareExchange(ref _reported, tenth, seen) == seen)
                 {
-                    log(string.Create(CultureInfo.InvariantCulture, $"  fast: RandomX dataset {tenth * 10}%"));
+                    log.DatasetProgress(tenth * 10);
                     return;
                 }
 

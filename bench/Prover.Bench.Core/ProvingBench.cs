@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Proving;
 using Prover.Verifier;
 using Prover.Core.Primitives;
@@ -24,7 +25,7 @@ internal static class ProvingBench
     internal const int CheckLabels = 2048;
 
     public static void Run(IProvingScannerFactory factory, BenchSettings settings, ProvingBenchResult result,
-        Action<string> log, CancellationToken cancellationToken)
+        ILogger log, CancellationToken cancellationToken)
     {
         string? failure = CheckScanner(factory, settings.Nonces.Max(), settings.EffectiveThreads, result.Checks, cancellationToken);
         if (failure is not null)
@@ -35,7 +36,7 @@ internal static class ProvingBench
 
         foreach (string check in result.Checks)
         {
-            log($"  {check}");
+            log.Check(check);
         }
 
         long bytes = (long)settings.ProvingMiB << 20;
@@ -53,8 +54,7 @@ internal static class ProvingBench
                 stream.Flush(flushToDisk: true); // fsync: the pages are clean, so fadvise(DONTNEED) can drop them
             }
 
-            log(string.Create(CultureInfo.InvariantCulture,
-                $"  wrote {settings.ProvingMiB} MiB of random labels to {file} in {write.Elapsed.TotalSeconds:F2} s"));
+            log.ProvingDataWritten(settings.ProvingMiB, file, write.Elapsed.TotalSeconds);
 
             foreach (string source in new[] { "memory", "file" })
             {
@@ -74,8 +74,7 @@ internal static class ProvingBench
                             ? PostDataSource.FromMemory(data)
                             : PostDataSource.FromFile(file, bytes);
                         Measure(factory, dataSource, source == "file" ? file : null, config, settings, result, data, cancellationToken);
-                        log(string.Create(CultureInfo.InvariantCulture,
-                            $"  {source,-6} {nonces,4} nonces, {threads,2} thread(s): {config.GiBPerSecond:F3} GiB/s ({config.Passes} pass(es), {config.Seconds:F2} s)"));
+                        log.ProvingConfig(source, nonces, threads, config.GiBPerSecond, config.Passes, config.Seconds);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
@@ -23,7 +24,7 @@ internal static class VerifyBench
     /// <summary>With 1024 labels, k1 = 96 gives each nonce ~96 good labels: a proof of 37 is found in the first pass.</summary>
     public const uint K1 = 96;
 
-    public static void Run(RandomXContext light, BenchSettings settings, VerifyBenchResult result, Action<string> log,
+    public static void Run(RandomXContext light, BenchSettings settings, VerifyBenchResult result, ILogger log,
         CancellationToken cancellationToken)
     {
         ulong n = BenchSettings.MainnetScryptN;
@@ -56,8 +57,7 @@ internal static class VerifyBench
             ProofResult proof = built.Result;
             result.DatasetInitSeconds = built.InitTime.TotalSeconds;
             result.ProveSeconds = built.ProveTime.TotalSeconds;
-            log(string.Create(CultureInfo.InvariantCulture,
-                $"  dataset of {result.DatasetLabels} labels at N={n} in {result.DatasetInitSeconds:F2} s; proof (nonce {proof.Proof.Nonce}, pow {proof.Proof.Pow}) in {result.ProveSeconds:F2} s"));
+            log.VerifySample(result.DatasetLabels, n, result.DatasetInitSeconds, proof.Proof.Nonce, proof.Proof.Pow, result.ProveSeconds);
 
             var verifier = new ProofVerifier(config, initConfig, k2pow.Verifier);
             if (verifier.Verify(proof.Proof, proof.Metadata, VerifyMode.All) is { } error)
@@ -103,8 +103,7 @@ internal static class VerifyBench
 
                 var spread = Spread.Of(samples);
                 result.Modes.Add(new VerifyModeResult(name, labels, samples.Count, spread));
-                log(string.Create(CultureInfo.InvariantCulture,
-                    $"  verify {name} ({labels} label(s)): median {spread.Median * 1000:F1} ms over {samples.Count} run(s)"));
+                log.VerifyMode(name, labels, spread.Median * 1000, samples.Count);
             }
 
             result.Status = BenchStatus.Ok;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
 using Prover.Kernels.Gpu;
 using Xunit;
@@ -11,10 +12,13 @@ public class CatalogDiscoveryTests
     [Fact]
     public void Discovery_lists_the_ILGPU_CPU_accelerator_and_explains_what_is_missing()
     {
-        var logged = new List<string>();
-        ProviderCatalog catalog = ProviderCatalog.Discover(log: logged.Add);
+        var logger = new CollectingLogger<ProviderCatalog>();
+        ProviderCatalog catalog = ProviderCatalog.Discover(logger: logger);
 
-        Assert.Equal(catalog.Notes, logged);
+        // Every note is logged as it is found, with the same text, as a discovery event (ids 200-203).
+        Assert.Equal(catalog.Notes, logger.Entries.Select(e => e.Message));
+        Assert.All(logger.Entries, e => Assert.InRange(e.EventId.Id, 200, 203));
+        Assert.All(logger.Entries, e => Assert.True(e.Level is LogLevel.Information or LogLevel.Warning, e.Message));
         Assert.Equal(catalog.Providers.Count, catalog.Providers.Select(p => p.Id.ToUpperInvariant()).Distinct().Count());
         ProviderDescriptor sim = Assert.Single(catalog.Providers, p => p.Kind == ProviderKind.IlgpuCpu);
         Assert.Equal("ilgpu-cpu", sim.Id);

@@ -4,6 +4,8 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core.Init;
 using Prover.Kernels.Gpu;
 using Prover.Kernels.Simd;
@@ -56,32 +58,26 @@ public sealed class ProviderCatalog
     /// <summary>Probes all backends.</summary>
     /// <param name="cpuThreads">Worker threads of the CPU SIMD provider (0 = all cores).</param>
     /// <param name="gpuOptions">Options handed to every GPU provider the catalog creates.</param>
-    /// <param name="log">Receives each note as it is found.</param>
+    /// <param name="logger">Receives each note as it is found (the same text as <see cref="Notes"/>); none: not logged.</param>
     public static ProviderCatalog Discover(int cpuThreads = 0, GpuProviderOptions? gpuOptions = null,
-        Action<string>? log = null)
+        ILogger<ProviderCatalog>? logger = null)
     {
         var providers = new List<ProviderDescriptor>();
-        var notes = new List<string>();
-        void Note(string line)
-        {
-            notes.Add(line);
-            log?.Invoke(line);
-        }
-
-        if (CpuSimdEntry(cpuThreads, Note) is { } cpu)
+        var note = new NoteRecorder(logger ?? (ILogger)NullLogger<ProviderCatalog>.Instance);
+        if (CpuSimdEntry(cpuThreads, note) is { } cpu)
             providers.Add(cpu);
-        Probe("CUDA", AcceleratorType.Cuda, b => b.Cuda(), providers, gpuOptions, Note);
-        Probe("OpenCL", AcceleratorType.OpenCL, b => b.OpenCL(), providers, gpuOptions, Note);
-        Probe("ILGPU CPU accelerator", AcceleratorType.CPU, b => b.CPU(), providers, gpuOptions, Note);
-        return new ProviderCatalog(providers, notes);
+        Probe("CUDA", AcceleratorType.Cuda, b => b.Cuda(), providers, gpuOptions, note);
+        Probe("OpenCL", AcceleratorType.OpenCL, b => b.OpenCL(), providers, gpuOptions, note);
+        Probe("ILGPU CPU accelerator", AcceleratorType.CPU, b => b.CPU(), providers, gpuOptions, note);
+        return new ProviderCatalog(providers, note.Lines);
     }
 
-    private static ProviderDescriptor? CpuSimdEntry(int cpuThreads, Action<string> note)
+    private static ProviderDescriptor? CpuSimdEntry(int cpuThreads, ILogger note)
     {
         SimdLevel level = SimdLevels.Best;
         int threads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount;
         if (level == SimdLevel.Scalar)
-            note("cpu: no hardware SIMD acceleration; the CPU provider runs its scalar path");
+            note.ScalarCpu();
         var details = new Dictionary<string, string>
         {
             ["simd"] = level.ToString(),
@@ -95,7 +91,7 @@ public sealed class ProviderCatalog
     }
 
     private static void Probe(string backend, AcceleratorType type, Func<Context.Builder, Context.Builder> configure,
-        List<ProviderDescriptor> providers, GpuProviderOptions? gpuOptions, Action<string> note)
+        List<ProviderDescriptor> providers, GpuProviderOptions? gpuOptions, ILogger note)
     {
         try
         {
@@ -115,16 +111,16 @@ public sealed class ProviderCatalog
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    note($"{backend}: device {deviceIndex} ({device.Name}) skipped: {e.GetType().Name}: {e.Message}");
+                    note.DeviceSkipped(backend, deviceIndex, device.Name, e.GetType().Name, e.Message);
                 }
             }
             if (listed == 0)
-                note($"{backend}: no device found");
+                note.NoDevice(backend);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A missing driver shows up as DllNotFoundException, TypeInitializationException, or a backend exception.
-            note($"{backend}: unavailable ({Describe(e)})");
+            note.BackendUnavailable(backend, Describe(e));
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Prover.Bench.Core;
 using Prover.Core.Data;
 using Prover.Kernels;
@@ -84,7 +85,8 @@ public static class BenchCommand
             {
                 var machine = MachineInfo.Collect(ProviderCatalog.Discover(settings.Threads, gpuOptions), settings.DiskDirectory);
                 using var cts = Cli.CancelOnSignals();
-                var runner = new BenchRunner(settings, providers, machine, line => Console.Error.WriteLine(line));
+                using var logging = CliLogging.CreateFactory();
+                var runner = new BenchRunner(settings, providers, machine, logging.CreateLogger<BenchRunner>());
                 (IReadOnlyList<string> plan, double seconds) = runner.Plan();
                 Console.Error.WriteLine($"post bench on {machine.CpuModel} ({machine.LogicalCores} cores), providers: {string.Join(", ", providers.Select(p => p.Id))}");
                 Console.Error.WriteLine("plan:");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Core;
@@ -113,7 +114,8 @@ public static class InitCommand
             $"initializing {options.DataDir}: {options.NumUnits} {(options.NumUnits == 1 ? "unit" : "units")} × {options.LabelsPerUnit} labels = {layout.TotalLabels} labels ({Sizes.Format(layout.TotalLabels * PostDataLayout.LabelSize)}) in {layout.NumFiles} {(layout.NumFiles == 1 ? "file" : "files")}, scrypt N={options.ScryptN}"));
         Console.Error.WriteLine($"providers: {string.Join("; ", providers.Select(p => $"{p.Id} ({p.Name})"))}");
 
-        var initializer = new Initializer(providers, message => Console.Error.WriteLine(message));
+        using var logging = CliLogging.CreateFactory();
+        var initializer = new Initializer(providers, logging.CreateLogger<Initializer>());
         var display = new ProgressDisplay();
         var result = display.Run("labels", update =>
         {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core.Crypto;
 using Prover.Core.Data;
 using Prover.Core.Primitives;
@@ -15,12 +17,15 @@ namespace Prover.Core.Init;
 public sealed class Initializer
 {
     private readonly IReadOnlyList<ILabelProvider> _providers;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
 
     /// <summary>Labels re-checked against a fresh computation before a run extends existing data.</summary>
     public const int ResumeCheckLabels = 4;
 
-    public Initializer(IReadOnlyList<ILabelProvider> providers, Action<string>? log = null)
+    /// <summary>An initializer that computes labels with <paramref name="providers"/> (at least one).</summary>
+    /// <param name="providers">Label providers working together; the first also does single-label checks.</param>
+    /// <param name="logger">Receives what the run decides (resume, repair, growth, nonce search); none: nothing is logged.</param>
+    public Initializer(IReadOnlyList<ILabelProvider> providers, ILogger<Initializer>? logger = null)
     {
         if (providers.Count == 0)
         {
@@ -28,7 +33,7 @@ public sealed class Initializer
         }
 
         _providers = providers;
-        _log = log ?? (_ => { });
+        _log = logger ?? (ILogger)NullLogger<Initializer>.Instance;
     }
 
     public static void ValidateOptions(InitOptions o)
@@ -172,7 +177,7 @@ public sealed class Initializer
         var metadata = CheckMetadata(options, layout);
         if (metadata is not null && metadata.NumUnits < options.NumUnits)
         {
-            _log($"growing the data from {metadata.NumUnits} to {options.NumUnits} units: the labels on disk are kept and the VRF nonce is searched again for the larger size");
+            _log.GrowingData(metadata.NumUnits, options.NumUnits);
         }
 
         var state = InitState.TryLoad(statePath);
@@ -243,7 +248,7 @@ public sealed class Initializer
         var runStart = plan.Segments.Count > 0 ? plan.Segments[0].Start : rangeEnd;
         if (frontier > rangeStart && frontier < rangeEnd)
         {
-            _log($"resuming at label {frontier} ({frontier - rangeStart} of {rangeEnd - rangeStart} labels of files {job.FromFile}..{job.ToFile} already on disk and verified)");
+            _log.Resuming(frontier, frontier - rangeStart, rangeEnd - rangeStart, job.FromFile, job.ToFile);
         }
 
         foreach (var segment in plan.Segments)
@@ -304,7 +309,7 @@ public sealed class Initializer
         ulong? searchedBeyond = state?.SearchedBeyond;
         if (job.CoversLastFile && !best.Found)
         {
-            _log($"no label below the VRF difficulty in the data; searching labels from {beyond} on (past the {layout.TotalLabels} stored ones, not written), as postcli does");
+            _log.SearchingNonceBeyondData(beyond, layout.TotalLabels);
             ulong position = beyond;
             var lastSave = Stopwatch.StartNew();
             try
@@ -598,7 +603,7 @@ public sealed class Initializer
     private void ScanStoredLabelsForNonce(InitOptions o, PostDataLayout layout, byte[] commitment, ulong start,
         ulong end, VrfBest best, CancellationToken ct)
     {
-        _log($"scanning the {end - start} labels already on disk for the VRF nonce");
+        _log.ScanningStoredLabels(end - start);
         const int ChunkLabels = 1 << 16;
         var buffer = new byte[ChunkLabels * PostDataLayout.LabelSize];
         var difficulty = o.VrfDifficulty ?? VrfDifficulty.ForLabels(layout.TotalLabels);

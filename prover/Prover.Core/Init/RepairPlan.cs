@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Prover.Core.Data;
 
 namespace Prover.Core.Init;
@@ -50,13 +51,13 @@ internal sealed class RepairPlan
     private readonly PostDataLayout _layout;
     private readonly string _commitment;
     private readonly ulong _scryptN;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly List<Entry> _entries;
     private readonly Queue<Entry> _pending;
     private readonly ulong _rangeStart;
     private readonly ulong _rangeEnd;
 
-    private RepairPlan(string dataDir, PostDataLayout layout, string commitment, ulong scryptN, Action<string> log,
+    private RepairPlan(string dataDir, PostDataLayout layout, string commitment, ulong scryptN, ILogger log,
         List<Entry> entries, ulong frontier)
     {
         _dataDir = dataDir;
@@ -88,7 +89,7 @@ internal sealed class RepairPlan
     public List<string> RepairedFiles { get; } = [];
 
     public static RepairPlan Survey(string dataDir, PostDataLayout layout, int from, int to, string commitment,
-        ulong scryptN, ulong? stateNext, Action<string> log, CancellationToken ct)
+        ulong scryptN, ulong? stateNext, ILogger log, CancellationToken ct)
     {
         var problems = new List<string>();
         var entries = new List<Entry>();
@@ -147,9 +148,14 @@ internal sealed class RepairPlan
                 e.Action = e.KeptLabels == e.Labels ? Action.Keep : Action.Extend;
                 if (e.Action == Action.Extend)
                 {
-                    log(e.Size == 0
-                        ? $"{e.Path} is missing: recomputing it; the other files are kept"
-                        : $"{e.Path} is shorter than it should be ({e.Size} of {e.ExpectedBytes} bytes): recomputing its missing labels; the other files are kept");
+                    if (e.Size == 0)
+                    {
+                        log.FileMissing(e.Path);
+                    }
+                    else
+                    {
+                        log.FileShort(e.Path, e.Size, e.ExpectedBytes);
+                    }
                 }
             }
             else if (e.File == frontierFile)
@@ -164,7 +170,7 @@ internal sealed class RepairPlan
             else if (stateNext is not null)
             {
                 // Written after the last durable checkpoint of the run that was stopped: not trusted, recomputed.
-                log($"{e.Path}: written after the last durable checkpoint; recomputing it");
+                log.FileAfterCheckpoint(e.Path);
                 e.Action = Action.Extend;
             }
             else
@@ -189,7 +195,7 @@ internal sealed class RepairPlan
         return new RepairPlan(dataDir, layout, commitment, scryptN, log, entries, frontier);
     }
 
-    private static void ClassifyBySums(Entry e, Action<string> log, CancellationToken ct)
+    private static void ClassifyBySums(Entry e, ILogger log, CancellationToken ct)
     {
         var sums = e.Sums!;
         if (sums.Untouched(new FileInfo(e.Path)))
@@ -207,8 +213,7 @@ internal sealed class RepairPlan
         }
 
         e.Action = Action.RepairBlocks;
-        log(string.Create(CultureInfo.InvariantCulture,
-            $"{e.Path}: {e.DamagedBlocks.Count} of {sums.BlockCount} blocks of {FileSums.BlockBytes >> 20} MiB differ from their checksums or are missing; recomputing only those, the rest of the data is intact"));
+        log.BlocksDamaged(e.Path, e.DamagedBlocks.Count, sums.BlockCount, FileSums.BlockBytes >> 20);
     }
 
     private static void Refuse(List<string> problems)
@@ -325,11 +330,18 @@ internal sealed class RepairPlan
             {
                 long keep = (long)e.KeptLabels * PostDataLayout.LabelSize;
                 using var fs = new FileStream(e.Path, FileMode.Open, FileAccess.Write);
-                _log(e.BeyondFrontier
-                    ? keep > 0
-                        ? $"{e.Path}: discarding {fs.Length - keep} bytes past the last durable checkpoint"
-                        : $"{e.Path}: discarding its {fs.Length} bytes, written after the last durable checkpoint"
-                    : $"{e.Path}: dropping the {fs.Length - keep} bytes of a partial label at its end");
+                if (!e.BeyondFrontier)
+                {
+                    _log.DroppingPartialLabel(e.Path, fs.Length - keep);
+                }
+                else if (keep > 0)
+                {
+                    _log.DiscardingPastCheckpoint(e.Path, fs.Length - keep);
+                }
+                else
+                {
+                    _log.DiscardingWholeFile(e.Path, fs.Length);
+                }
                 fs.SetLength(keep);
                 fs.Flush(true);
             }
