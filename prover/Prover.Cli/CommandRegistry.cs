@@ -31,5 +31,6 @@ public static class CommandRegistry
         yield return GpuBenchCommand.Create();
         yield return BenchCommand.Create();
         yield return ServeCommand.Create();
+        yield return NodeCommand.Create();
     }
 }
