@@ -81,4 +81,39 @@ public sealed class NodeRunnerTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), again.Clock.LayerDuration);
         Assert.True(again.Store.CheckConsistency().IsConsistent);
     }
+
+    [Fact]
+    public async Task Node_publishes_chained_atxs_with_proofs_from_supervised_post_serve_processes()
+    {
+        // A remote proof takes longer (the child verifies it before sending): a 3.5 s window between round end and the next registration.
+        await using var node = await NodeRunner.StartAsync(Options() with
+        {
+            Prover = ProverMode.Supervised,
+            GrpcPostListener = "127.0.0.1:0",
+            LayersPerEpoch = 6,
+            PoetPhaseShift = TimeSpan.FromSeconds(3),
+            PoetCycleGap = TimeSpan.FromSeconds(3.5),
+        });
+        Assert.NotNull(node.PostListener);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        var run = node.RunAsync(stop.Token);
+        while (!stop.IsCancellationRequested && !node.Builders.All(b => node.Store.AtxsBySmesher(b.NodeId).Count >= 3))
+        {
+            await Task.Delay(250);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        foreach (var b in node.Builders)
+        {
+            var atxs = node.Store.AtxsBySmesher(b.NodeId);
+            Assert.True(atxs.Count >= 3, $"{b.NodeId}: {atxs.Count} ATXs; {b.Status}");
+            for (var i = 1; i < atxs.Count; i++)
+            {
+                Assert.Equal(atxs[i - 1].Id, atxs[i].PreviousAtxId);
+                Assert.Equal(atxs[i - 1].PublishEpoch + 1, atxs[i].PublishEpoch);
+                Assert.Equal(AtxValidity.Valid, atxs[i].Validity);
+            }
+        }
+    }
 }

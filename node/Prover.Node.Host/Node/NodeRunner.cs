@@ -171,6 +171,7 @@ public sealed class NodeRunner : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<IDisposable> _ownedSync = [];
     private readonly ILoggerFactory _logs;
+    private readonly Dictionary<NodeId, PostSupervisor> _supervisors = [];
     private long _published, _valid, _invalid;
     private WebApplication? _api;
 
@@ -317,24 +318,41 @@ public sealed class NodeRunner : IAsyncDisposable
 
         if (_o.Prover == ProverMode.Supervised)
         {
-            var supervisor = new PostSupervisor(new PostSupervisorOptions
+            foreach (var s in signers)
             {
-                PostBinary = _o.PostBinary ?? Environment.ProcessPath!,
-                NodeAddress = PostListener!,
-                DataDir = PostDir(signers[0].NodeId),
-                MinNumUnits = Network.Init.MinNumUnits,
-                MaxNumUnits = Network.Init.MaxNumUnits,
-                K1 = Network.Proof.K1,
-                K2 = Network.Proof.K2,
-                PowDifficulty = Convert.ToHexStringLower(Network.Proof.PowDifficulty),
-                ScryptN = Network.Init.ScryptN,
-                Nonces = 16,
-                RandomXMode = "light",
-            });
-            _owned.Add(supervisor);
+                var supervisor = new PostSupervisor(SupervisorOptions(PostDir(s.NodeId)));
+                _supervisors[s.NodeId] = supervisor;
+                _owned.Add(supervisor);
+            }
         }
 
         await StartApiAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The options of a <c>post serve</c> child for the PoST data in <paramref name="dataDir"/> that connects to this
+    /// node's post listener with the network's proof parameters (the binary: <see cref="NodeRunnerOptions.PostBinary"/>,
+    /// else post.dll next to this assembly, else this process).
+    /// </summary>
+    public PostSupervisorOptions SupervisorOptions(string dataDir)
+    {
+        var besideUs = Path.Combine(AppContext.BaseDirectory, "post.dll");
+        return new PostSupervisorOptions
+        {
+            PostBinary = _o.PostBinary ?? (File.Exists(besideUs) ? besideUs : Environment.ProcessPath!),
+            NodeAddress = PostListener ?? throw new InvalidOperationException("no post listener: the prover mode is local"),
+            DataDir = dataDir,
+            MinNumUnits = Network.Init.MinNumUnits,
+            MaxNumUnits = Network.Init.MaxNumUnits,
+            K1 = Network.Proof.K1,
+            K2 = Network.Proof.K2,
+            PowDifficulty = Convert.ToHexStringLower(Network.Proof.PowDifficulty),
+            ScryptN = Network.Init.ScryptN,
+            Threads = _o.Threads,
+            Nonces = 16,
+            RandomXMode = "light",
+            ReconnectIntervalSeconds = 1,
+        };
     }
 
     /// <summary>The PoST directory of <paramref name="identity"/>.</summary>
@@ -347,9 +365,9 @@ public sealed class NodeRunner : IAsyncDisposable
         var runs = _builders.Select(b => Task.Run(async () =>
         {
             await InitializeAsync(b.NodeId, ct).ConfigureAwait(false);
-            if (_o.Prover == ProverMode.Supervised && _builders[0] == b)
+            if (_supervisors.TryGetValue(b.NodeId, out var supervisor))
             {
-                _owned.OfType<PostSupervisor>().Single().Start();
+                supervisor.Start();
             }
 
             await b.RunAsync(ct).ConfigureAwait(false);
