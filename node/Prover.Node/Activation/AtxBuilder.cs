@@ -361,10 +361,19 @@ public sealed partial class AtxBuilder
             throw new ChallengeExpiredException($"ATX {id} was ready only after epoch {epoch} ended");
         }
 
-        var header = Header(atx, id, state);
-        _o.Store.AddAtx(header, 1, blob); // false when a restart finds it already stored: the same blob
-        var verdict = await _o.Validator.ValidateAsync(blob, ct).ConfigureAwait(false);
-        _o.Store.SetValidity(id, verdict.Validity);
+        // A restart may find this very blob stored already; otherwise the validator judges it first (a full validator
+        // refuses an ATX it already knows, and stores a valid one itself) and we store it with the verdict when the
+        // validator did not.
+        var verdict = new AtxVerdict(_o.Store.GetAtx(id)?.Validity ?? AtxValidity.Unknown, "stored before a restart");
+        if (!_o.Store.ContainsAtx(id))
+        {
+            verdict = await _o.Validator.ValidateAsync(blob, ct).ConfigureAwait(false);
+            if (!_o.Store.ContainsAtx(id))
+            {
+                _o.Store.AddAtx(Header(atx, id, state) with { Validity = verdict.Validity }, 1, blob);
+            }
+        }
+
         Reset(state);
         var stored = _o.Store.GetAtx(id)!;
         _status = new AtxBuilderStatus(BuilderActivity.Published, epoch.Value, stored, "");
