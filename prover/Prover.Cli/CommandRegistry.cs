@@ -32,5 +32,6 @@ public static class CommandRegistry
         yield return BenchCommand.Create();
         yield return ServeCommand.Create();
         yield return AtxCommand.Create();
+        yield return NodeCommand.Create();
     }
 }

@@ -1,0 +1,528 @@
+using Prover.Node.Validation;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prover.Core.Init;
+using Prover.Core.Primitives;
+using Prover.Core.Pow;
+using Prover.Core.Proving;
+using Prover.Kernels.Proving;
+using Prover.Kernels.Simd;
+using Prover.Node.Activation;
+using Prover.Node.Genesis;
+using Prover.Node.Host.Poet;
+using Prover.Node.Host.PostService;
+using Prover.Node.Poet;
+using Prover.Node.PostService;
+using Prover.Node.Signing;
+using Prover.Node.Storage;
+using Prover.Node.Types;
+using Prover.Storage.Rocks;
+
+namespace Prover.Node.Host.Node;
+
+/// <summary>Where the node's PoST proofs come from.</summary>
+public enum ProverMode
+{
+    /// <summary>Prove in this process over <c>&lt;datadir&gt;/post/&lt;node-id&gt;</c>.</summary>
+    Local,
+
+    /// <summary>Wait for <c>post serve</c> processes to connect to the gRPC post listener.</summary>
+    Remote,
+
+    /// <summary>Start <c>post serve</c> as a supervised child that connects to the gRPC post listener.</summary>
+    Supervised,
+}
+
+/// <summary>The settings of <c>post node run</c>.</summary>
+public sealed record NodeRunnerOptions
+{
+    /// <summary>The node's data directory (database, keys, genesis, PoET, PoST data).</summary>
+    public required string DataDir { get; init; }
+
+    /// <summary>The network preset (only <c>standalone</c> has a genesis at first start).</summary>
+    public string Preset { get; init; } = "standalone";
+
+    /// <summary>How many identities to run (missing keys are generated).</summary>
+    public int Identities { get; init; } = 1;
+
+    /// <summary>Layer duration override (first start only; then genesis.json rules).</summary>
+    public TimeSpan? LayerDuration { get; init; }
+
+    /// <summary>Layers per epoch override (first start only).</summary>
+    public uint? LayersPerEpoch { get; init; }
+
+    /// <summary>PoET phase shift override (first start only).</summary>
+    public TimeSpan? PoetPhaseShift { get; init; }
+
+    /// <summary>PoET cycle gap override (first start only).</summary>
+    public TimeSpan? PoetCycleGap { get; init; }
+
+    /// <summary>Grace period override (first start only).</summary>
+    public TimeSpan? GracePeriod { get; init; }
+
+    /// <summary>Scrypt N override of the PoST data (first start only; small values for tests).</summary>
+    public ulong? ScryptN { get; init; }
+
+    /// <summary>The most PoET leaves per round (the embedded PoET stops its work there).</summary>
+    public ulong PoetMaxLeaves { get; init; } = 20_000;
+
+    /// <summary>Where PoST proofs come from.</summary>
+    public ProverMode Prover { get; init; } = ProverMode.Local;
+
+    /// <summary>The gRPC post listener (remote and supervised modes), e.g. <c>127.0.0.1:0</c>.</summary>
+    public string? GrpcPostListener { get; init; }
+
+    /// <summary>The <c>post</c> binary the supervised mode starts (default: this process's own).</summary>
+    public string? PostBinary { get; init; }
+
+    /// <summary>The reward address (default: each identity's own).</summary>
+    public Address? Coinbase { get; init; }
+
+    /// <summary>The operator HTTP API port on 127.0.0.1 (0: any free port).</summary>
+    public int ApiPort { get; init; }
+
+    /// <summary>The embedded PoET's REST port on 127.0.0.1 (0: any free port).</summary>
+    public int PoetPort { get; init; }
+
+    /// <summary>CPU threads for labels and proofs.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>The validator of stored ATXs (default: the signature stand-in).</summary>
+    public Func<NodeStore, GenesisConfig, IAtxValidator>? Validator { get; init; }
+
+    /// <summary>Where the console progress lines go (null: none).</summary>
+    public TextWriter? Console { get; init; }
+
+    /// <summary>The log.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
+
+/// <summary>The genesis and timing a data directory was created with (<c>genesis.json</c>), kept across restarts.</summary>
+public sealed record NodeGenesisFile(
+    long GenesisUnix, string ExtraData, string Preset, long LayerDurationMs, uint LayersPerEpoch, long PhaseShiftMs,
+    long CycleGapMs, long GracePeriodMs, ulong ScryptN)
+{
+    /// <summary>The file name in the data directory.</summary>
+    public const string FileName = "genesis.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>Reads the file, or <see langword="null"/> when there is none.</summary>
+    public static NodeGenesisFile? Load(string dataDir)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<NodeGenesisFile>(File.ReadAllBytes(path), Json) : null;
+    }
+
+    /// <summary>Writes the file atomically (temp file, then rename).</summary>
+    public void Save(string dataDir)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>The preset with this file's timing.</summary>
+    public NetworkPreset ToPreset()
+    {
+        var p = NetworkPreset.Get(Preset).WithOverrides(
+            TimeSpan.FromMilliseconds(LayerDurationMs), LayersPerEpoch, TimeSpan.FromMilliseconds(PhaseShiftMs),
+            TimeSpan.FromMilliseconds(CycleGapMs), TimeSpan.FromMilliseconds(GracePeriodMs));
+        return p with { Init = p.Init with { ScryptN = ScryptN } };
+    }
+
+    /// <summary>The genesis of this file.</summary>
+    public GenesisConfig ToGenesis() => new(DateTimeOffset.FromUnixTimeSeconds(GenesisUnix), ExtraData);
+}
+
+/// <summary>One identity's progress as the operator API shows it.</summary>
+public sealed class IdentityProgress
+{
+    /// <summary>initializing, waiting for PoET round, proving, published, …</summary>
+    public string State { get; set; } = "starting";
+
+    /// <summary>Init or proving progress in [0, 1].</summary>
+    public double Progress { get; set; }
+}
+
+/// <summary>
+/// The running node: RocksDB in <c>&lt;datadir&gt;/node.db</c>, identities in <c>&lt;datadir&gt;/identities</c>,
+/// genesis in <c>&lt;datadir&gt;/genesis.json</c>, the embedded PoET (REST on loopback), each identity's PoST data
+/// in <c>&lt;datadir&gt;/post/&lt;node-id&gt;</c> (initialized on first start with the CPU label provider), one
+/// <see cref="AtxBuilder"/> per identity, the operator API (<c>/status</c>, <c>/metrics</c>) and a console line per
+/// identity.
+/// </summary>
+public sealed class NodeRunner : IAsyncDisposable
+{
+    private readonly NodeRunnerOptions _o;
+    private readonly List<AtxBuilder> _builders = [];
+    private readonly Dictionary<NodeId, IdentityProgress> _progress = [];
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<IDisposable> _ownedSync = [];
+    private readonly ILoggerFactory _logs;
+    private readonly Dictionary<NodeId, PostSupervisor> _supervisors = [];
+    private long _published, _valid, _invalid;
+    private WebApplication? _api;
+
+    private NodeRunner(NodeRunnerOptions options)
+    {
+        _o = options;
+        _logs = options.LoggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The node's store.</summary>
+    public NodeStore Store { get; private set; } = null!;
+
+    /// <summary>The genesis.</summary>
+    public GenesisConfig Genesis { get; private set; } = null!;
+
+    /// <summary>The network parameters in force.</summary>
+    public NetworkPreset Network { get; private set; } = null!;
+
+    /// <summary>The layer clock.</summary>
+    public LayerClock Clock { get; private set; } = null!;
+
+    /// <summary>The operator API's address.</summary>
+    public Uri ApiAddress { get; private set; } = null!;
+
+    /// <summary>The embedded PoET's REST address.</summary>
+    public Uri PoetAddress { get; private set; } = null!;
+
+    /// <summary>The gRPC post listener (remote and supervised modes).</summary>
+    public Uri? PostListener { get; private set; }
+
+    /// <summary>The identities' builders.</summary>
+    public IReadOnlyList<AtxBuilder> Builders => _builders;
+
+    /// <summary>Opens everything and starts the API; <see cref="RunAsync"/> then runs the identities.</summary>
+    public static async Task<NodeRunner> StartAsync(NodeRunnerOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var runner = new NodeRunner(options);
+        try
+        {
+            await runner.OpenAsync(ct).ConfigureAwait(false);
+            return runner;
+        }
+        catch
+        {
+            await runner.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task OpenAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(_o.DataDir);
+        var file = NodeGenesisFile.Load(_o.DataDir);
+        if (file is null)
+        {
+            var preset = NetworkPreset.Get(_o.Preset).WithOverrides(
+                _o.LayerDuration, _o.LayersPerEpoch, _o.PoetPhaseShift, _o.PoetCycleGap, _o.GracePeriod);
+            var genesis = preset.ResolveGenesis(preset.Genesis is null ? DateTimeOffset.UtcNow : null);
+            file = new NodeGenesisFile(
+                genesis.GenesisTime.ToUnixTimeSeconds(), genesis.ExtraData, preset.Name, (long)preset.LayerDuration.TotalMilliseconds,
+                preset.LayersPerEpoch, (long)preset.Poet.PhaseShift.TotalMilliseconds, (long)preset.Poet.CycleGap.TotalMilliseconds,
+                (long)preset.Poet.GracePeriod.TotalMilliseconds, _o.ScryptN ?? preset.Init.ScryptN);
+            file.Save(_o.DataDir);
+        }
+
+        Network = file.ToPreset();
+        Genesis = file.ToGenesis();
+        Clock = Network.CreateClock(Genesis);
+        var schedule = Network.CreatePoetSchedule(Clock);
+
+        var kv = RocksKeyValueStore.Open(Path.Combine(_o.DataDir, "node.db"), NodeColumns.All);
+        _ownedSync.Add(kv);
+        Store = NodeStore.Open(kv);
+        var signers = IdentityDirectory.LoadOrCreate(Path.Combine(_o.DataDir, IdentityDirectory.FolderName), _o.Identities, Genesis.GenesisId);
+        _ownedSync.AddRange(signers);
+
+        var poet = new PoetService(new PoetServiceOptions
+        {
+            DataDirectory = Path.Combine(_o.DataDir, "poet"),
+            Timing = new PoetRoundTiming(Genesis.GenesisTime, Clock.EpochDuration, Network.Poet.PhaseShift, Network.Poet.CycleGap),
+            MaxLeaves = _o.PoetMaxLeaves,
+        }, logger: _logs.CreateLogger<PoetService>());
+        _owned.Add(poet);
+        poet.Start();
+        var rest = await PoetRestServer.StartAsync(poet, new IPEndPoint(IPAddress.Loopback, _o.PoetPort), null, ct).ConfigureAwait(false);
+        _owned.Add(rest);
+        PoetAddress = rest.Address;
+        var http = new HttpClient { BaseAddress = rest.Address, Timeout = TimeSpan.FromSeconds(30) };
+        _ownedSync.Add(http);
+        var registrar = new PoetClientRegistrar(new PoetClient(http));
+
+        IPostProofSource posts;
+        if (_o.Prover == ProverMode.Local)
+        {
+            var randomX = RandomXContext.Create(RandomXMode.Light, null, ct);
+            _ownedSync.Add(randomX);
+            var local = new LocalPostProofSource(
+                new PostProver(new ProvingScannerFactory(), new K2Pow(randomX, _o.Threads)), Network.Proof,
+                new ProvingOptions { Nonces = 16, Threads = _o.Threads });
+            _ownedSync.Add(local);
+            foreach (var s in signers)
+            {
+                local.Add(s.NodeId, PostDir(s.NodeId));
+            }
+
+            posts = local;
+        }
+        else
+        {
+            var registry = new PostServiceRegistry();
+            var server = await NodePostServer.StartAsync(
+                registry, new PostListenerOptions { GrpcPostListener = _o.GrpcPostListener ?? "127.0.0.1:0" }, cancellationToken: ct)
+                .ConfigureAwait(false);
+            _owned.Add(server);
+            PostListener = server.PlainAddress;
+            posts = registry;
+        }
+
+        // The node validates its own ATXs with every rule it applies to anyone's (NODE §1.5): never trust the builder.
+        var validator = _o.Validator?.Invoke(Store, Genesis) ?? CreateValidator();
+        foreach (var s in signers)
+        {
+            _progress[s.NodeId] = new IdentityProgress();
+            var builder = new AtxBuilder(new AtxBuilderOptions
+            {
+                Signer = s,
+                Store = Store,
+                Genesis = Genesis,
+                Schedule = schedule,
+                Poet = registrar,
+                Post = posts,
+                Validator = validator,
+                TickSize = Network.TickSize,
+                Coinbase = _o.Coinbase,
+                Logger = _logs.CreateLogger<AtxBuilder>(),
+            });
+            builder.Published += (_, _, verdict) =>
+            {
+                Interlocked.Increment(ref _published);
+                Interlocked.Increment(ref verdict.Validity == AtxValidity.Valid ? ref _valid : ref _invalid);
+            };
+            _builders.Add(builder);
+        }
+
+        if (_o.Prover == ProverMode.Supervised)
+        {
+            foreach (var s in signers)
+            {
+                var supervisor = new PostSupervisor(SupervisorOptions(PostDir(s.NodeId)));
+                _supervisors[s.NodeId] = supervisor;
+                _owned.Add(supervisor);
+            }
+        }
+
+        await StartApiAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The options of a <c>post serve</c> child for the PoST data in <paramref name="dataDir"/> that connects to this
+    /// node's post listener with the network's proof parameters (the binary: <see cref="NodeRunnerOptions.PostBinary"/>,
+    /// else post.dll next to this assembly, else this process).
+    /// </summary>
+    public PostSupervisorOptions SupervisorOptions(string dataDir)
+    {
+        var besideUs = Path.Combine(AppContext.BaseDirectory, "post.dll");
+        return new PostSupervisorOptions
+        {
+            PostBinary = _o.PostBinary ?? (File.Exists(besideUs) ? besideUs : Environment.ProcessPath!),
+            NodeAddress = PostListener ?? throw new InvalidOperationException("no post listener: the prover mode is local"),
+            DataDir = dataDir,
+            MinNumUnits = Network.Init.MinNumUnits,
+            MaxNumUnits = Network.Init.MaxNumUnits,
+            K1 = Network.Proof.K1,
+            K2 = Network.Proof.K2,
+            PowDifficulty = Convert.ToHexStringLower(Network.Proof.PowDifficulty),
+            ScryptN = Network.Init.ScryptN,
+            Threads = _o.Threads,
+            Nonces = 16,
+            RandomXMode = "light",
+            ReconnectIntervalSeconds = 1,
+        };
+    }
+
+    /// <summary>The PoST directory of <paramref name="identity"/>.</summary>
+    public string PostDir(NodeId identity) => Path.Combine(_o.DataDir, "post", identity.ToString());
+
+    /// <summary>Initializes each identity's PoST data (first start), then runs the builders until cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var console = _o.Console is null ? null : new Timer(_ => WriteConsole(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var runs = _builders.Select(b => Task.Run(async () =>
+        {
+            await InitializeAsync(b.NodeId, ct).ConfigureAwait(false);
+            if (_supervisors.TryGetValue(b.NodeId, out var supervisor))
+            {
+                supervisor.Start();
+            }
+
+            await b.RunAsync(ct).ConfigureAwait(false);
+        }, ct)).ToList();
+        try
+        {
+            await Task.WhenAll(runs).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    private Task InitializeAsync(NodeId id, CancellationToken ct) => Task.Run(() =>
+    {
+        var progress = _progress[id];
+        progress.State = "initializing";
+        using var cpu = new CpuLabelProvider(_o.Threads);
+        PostSetup.Initialize([cpu], PostDir(id), id, Genesis.GoldenAtx, Network.Init, Network.Init.MinNumUnits,
+            new Progress<InitProgress>(p => progress.Progress = p.LabelsTotal == 0 ? 1 : (double)p.LabelsDone / p.LabelsTotal), ct);
+        progress.Progress = 1;
+        progress.State = "initialized";
+    }, ct);
+
+    /// <summary>The operator API's <c>/status</c> document.</summary>
+    public JsonObject StatusJson()
+    {
+        var layer = Clock.CurrentLayer;
+        var identities = new JsonArray();
+        foreach (var b in _builders)
+        {
+            var s = b.Status;
+            var p = _progress[b.NodeId];
+            var state = p.State == "initializing" ? "initializing" : StateName(s.Activity);
+            identities.Add(new JsonObject
+            {
+                ["node_id"] = b.NodeId.ToString(),
+                ["state"] = state,
+                ["progress"] = p.State == "initializing" ? p.Progress : null,
+                ["publish_epoch"] = s.PublishEpoch,
+                ["last_atx_id"] = s.LastAtx?.Id.ToString(),
+                ["last_atx_epoch"] = s.LastAtx?.PublishEpoch,
+                ["last_atx_weight"] = s.LastAtx?.Weight,
+                ["detail"] = s.Detail,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["genesis_id"] = Genesis.GenesisId.ToString(),
+            ["genesis_time"] = Genesis.GenesisTime.ToString("O", CultureInfo.InvariantCulture),
+            ["epoch"] = layer.GetEpoch(Clock.LayersPerEpoch).Value,
+            ["layer"] = layer.Value,
+            ["poet"] = PoetAddress.ToString(),
+            ["post_listener"] = PostListener?.ToString(),
+            ["identities"] = identities,
+        };
+    }
+
+    /// <summary>The operator API's <c>/metrics</c> (Prometheus text).</summary>
+    public string MetricsText()
+    {
+        var sb = new StringBuilder();
+        sb.Append("# TYPE node_atxs_published_total counter\nnode_atxs_published_total ").Append(Interlocked.Read(ref _published)).Append('\n');
+        sb.Append("# TYPE node_atx_validations_total counter\n");
+        sb.Append("node_atx_validations_total{result=\"valid\"} ").Append(Interlocked.Read(ref _valid)).Append('\n');
+        sb.Append("node_atx_validations_total{result=\"invalid\"} ").Append(Interlocked.Read(ref _invalid)).Append('\n');
+        sb.Append("# TYPE node_layer gauge\nnode_layer ").Append(Clock.CurrentLayer.Value).Append('\n');
+        sb.Append("# TYPE node_builder_state gauge\n");
+        foreach (var b in _builders)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"node_builder_state{{node_id=\"{b.NodeId}\",state=\"{StateName(b.Status.Activity)}\"}} 1\n");
+            sb.Append(CultureInfo.InvariantCulture, $"node_builder_publish_epoch{{node_id=\"{b.NodeId}\"}} {b.Status.PublishEpoch}\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string StateName(BuilderActivity a) => a switch
+    {
+        BuilderActivity.WaitingForPoetRound => "waiting_for_poet_round",
+        BuilderActivity.Proving or BuilderActivity.ProvingInitialPost => "proving",
+        BuilderActivity.Published => "published",
+        BuilderActivity.WaitingForPostService => "waiting_for_post_service",
+        BuilderActivity.WaitingForChallengeTime => "waiting_for_challenge",
+        BuilderActivity.Registering => "registering",
+        BuilderActivity.WaitingToPublish => "waiting_to_publish",
+        BuilderActivity.Retrying => "retrying",
+        _ => "starting",
+    };
+
+    private void WriteConsole()
+    {
+        var layer = Clock.CurrentLayer;
+        foreach (var b in _builders)
+        {
+            var s = b.Status;
+            var p = _progress[b.NodeId];
+            var what = p.State == "initializing" ? $"initializing {p.Progress:P0}" : StateName(s.Activity);
+            _o.Console!.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {layer.GetEpoch(Clock.LayersPerEpoch).Value} layer {layer.Value} {b.NodeId.ToString()[..8]}: {what} (epoch {s.PublishEpoch}, atxs up to {s.LastAtx?.PublishEpoch.ToString(CultureInfo.InvariantCulture) ?? "-"})"));
+        }
+    }
+
+    private async Task StartApiAsync(CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, _o.ApiPort));
+        var app = builder.Build();
+        app.MapGet("/status", () => Results.Text(StatusJson().ToJsonString(), "application/json"));
+        app.MapGet("/metrics", () => Results.Text(MetricsText(), "text/plain; version=0.0.4"));
+        app.MapGet("/atxs", (uint? epoch) => Results.Text(NodeQueries.AtxsJson(Store, Genesis.GenesisId, epoch).ToJsonString(), "application/json"));
+        await app.StartAsync(ct).ConfigureAwait(false);
+        _api = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        ApiAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        await File.WriteAllTextAsync(Path.Combine(_o.DataDir, NodeQueries.ApiAddressFile), ApiAddress.ToString(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the API, the post services, the PoET and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_api is not null)
+        {
+            File.Delete(Path.Combine(_o.DataDir, NodeQueries.ApiAddressFile));
+            await _api.StopAsync().ConfigureAwait(false);
+            await _api.DisposeAsync().ConfigureAwait(false);
+        }
+
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync().ConfigureAwait(false);
+        }
+
+        for (var i = _ownedSync.Count - 1; i >= 0; i--)
+        {
+            _ownedSync[i].Dispose();
+        }
+    }
+
+    private AtxValidator CreateValidator()
+    {
+        var pow = new K2PowBackend(new K2PowBackendOptions { Mode = RandomXMode.Light, Threads = 1 });
+        _ownedSync.Add(pow);
+        return new AtxValidator(Store, new EdVerifier(Genesis.GenesisId), () => Clock.CurrentEpoch, new AtxValidatorOptions
+        {
+            GoldenAtx = Genesis.GoldenAtx,
+            ProofConfig = Network.Proof,
+            InitConfig = Network.Init,
+            LayersPerEpoch = Network.LayersPerEpoch,
+            TickSize = Network.TickSize,
+        }, pow.Verifier);
+    }
+}

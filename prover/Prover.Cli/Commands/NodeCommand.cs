@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Prover.Node.Host.Node;
+using Prover.Node.Types;
+
+namespace Prover.Cli.Commands;
+
+/// <summary>
+/// <c>post node run|status|atxs</c>: the embedded node (NODE.md §6 standalone preset): builds and publishes ATXs for
+/// its identities with its own PoET, and shows what it stored.
+/// </summary>
+public static class NodeCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs() };
+
+    private static Option<string> DataDir()
+    {
+        var o = Cli.Opt<string>("--datadir", "the node's data directory", "-d");
+        o.Required = true;
+        return o;
+    }
+
+    private static Command Run()
+    {
+        var dataDir = DataDir();
+        var preset = Cli.Opt("--preset", "network preset (standalone)", "standalone");
+        var identities = Cli.Opt("--identities", "identities to run (missing keys are generated)", 1).InRange(1, 64);
+        var layer = Cli.Opt<string?>("--layer-duration", "layer duration, e.g. 2s or 500ms (first start only)");
+        var layers = Cli.Opt<uint?>("--layers-per-epoch", "layers per epoch (first start only)");
+        var phase = Cli.Opt<string?>("--poet-phase-shift", "PoET phase shift (first start only)");
+        var gap = Cli.Opt<string?>("--poet-cycle-gap", "PoET cycle gap (first start only)");
+        var grace = Cli.Opt<string?>("--grace-period", "time before the round start at which the challenge is built (first start only)");
+        var scryptN = Cli.Opt<ulong?>("--scrypt-n", "scrypt N of the PoST data (first start only; small for tests)");
+        var prover = Cli.Opt("--prover", "local, remote (wait for post serve on --grpc-post-listener) or supervised", "local");
+        var listener = Cli.Opt<string?>("--grpc-post-listener", "the gRPC post listener ip:port (remote, supervised)");
+        var coinbase = Cli.Opt<string?>("--coinbase", "reward address (48 hex digits; default: each identity's own)");
+        var apiPort = Cli.Opt("--api-port", "operator API port on 127.0.0.1 (0: any)", 0).InRange(0, 65535);
+        var poetPort = Cli.Opt("--poet-port", "embedded PoET REST port on 127.0.0.1 (0: any)", 0).InRange(0, 65535);
+        var threads = Cli.Opt("--threads", "CPU threads for labels and proofs", 1).InRange(1, Cli.MaxThreads);
+        var command = new Command("run", "Run the node until Ctrl-C/SIGTERM.")
+        {
+            dataDir, preset, identities, layer, layers, phase, gap, grace, scryptN, prover, listener, coinbase, apiPort, poetPort, threads,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var mode = parse.GetValue(prover)?.ToLowerInvariant() switch
+            {
+                "local" => ProverMode.Local,
+                "remote" => ProverMode.Remote,
+                "supervised" => ProverMode.Supervised,
+                var other => throw new ArgumentException($"--prover must be local, remote or supervised (got '{other}')"),
+            };
+            var options = new NodeRunnerOptions
+            {
+                DataDir = parse.GetValue(dataDir)!,
+                Preset = parse.GetValue(preset)!,
+                Identities = parse.GetValue(identities),
+                LayerDuration = Duration(parse.GetValue(layer)),
+                LayersPerEpoch = parse.GetValue(layers),
+                PoetPhaseShift = Duration(parse.GetValue(phase)),
+                PoetCycleGap = Duration(parse.GetValue(gap)),
+                GracePeriod = Duration(parse.GetValue(grace)),
+                ScryptN = parse.GetValue(scryptN),
+                Prover = mode,
+                GrpcPostListener = parse.GetValue(listener),
+                Coinbase = parse.GetValue(coinbase) is { } c ? Address.Parse(c) : null,
+                ApiPort = parse.GetValue(apiPort),
+                PoetPort = parse.GetValue(poetPort),
+                Threads = parse.GetValue(threads),
+                Console = Console.Out,
+            };
+            using var stop = Cli.CancelOnSignals();
+            await using var node = await NodeRunner.StartAsync(options, stop.Token);
+            Console.Out.WriteLine($"node: genesis {node.Genesis.GenesisId} at {node.Genesis.GenesisTime:O}, api {node.ApiAddress}, poet {node.PoetAddress}" +
+                (node.PostListener is { } l ? $", post listener {l}" : ""));
+            await node.RunAsync(stop.Token);
+            return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Invalid;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var dataDir = DataDir();
+        var json = Cli.Opt<bool>("--json", "print JSON");
+        var command = new Command("status", "Show the node's epoch, layer and identities (asks the running node, else reads the database).") { dataDir, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(dataDir)!;
+            var doc = await FromApiAsync(dir, "status", ct) ?? NodeQueries.WithStore(dir, (store, genesis) => (JsonNode)new JsonObject
+            {
+                ["genesis_id"] = genesis.GenesisId.ToString(),
+                ["running"] = false,
+                ["atxs"] = NodeQueries.AtxsJson(store, genesis.GenesisId, null).Count,
+            });
+            Print(doc, parse.GetValue(json));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Atxs()
+    {
+        var dataDir = DataDir();
+        var epoch = Cli.Opt<uint?>("--epoch", "only ATXs published in this epoch");
+        var json = Cli.Opt<bool>("--json", "print JSON");
+        var command = new Command("atxs", "List the stored ATXs.") { dataDir, epoch, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(dataDir)!;
+            var e = parse.GetValue(epoch);
+            var doc = await FromApiAsync(dir, e is { } v ? $"atxs?epoch={v}" : "atxs", ct)
+                ?? NodeQueries.WithStore(dir, (store, genesis) => (JsonNode)NodeQueries.AtxsJson(store, genesis.GenesisId, e));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(doc.ToJsonString(Indented));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var atx in doc.AsArray())
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {atx!["publish_epoch"]} {atx["id"]} smesher {atx["smesher_id"]} seq {atx["sequence"]} weight {atx["weight"]} valid {atx["valid"]?.ToString() ?? "unknown"}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(JsonNode doc, bool json) => Console.Out.WriteLine(json ? doc.ToJsonString() : doc.ToJsonString(Indented));
+
+    /// <summary>Asks the running node's operator API; <see langword="null"/> when no node runs on this directory.</summary>
+    private static async Task<JsonNode?> FromApiAsync(string dataDir, string path, CancellationToken ct)
+    {
+        var file = Path.Combine(dataDir, NodeQueries.ApiAddressFile);
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri((await File.ReadAllTextAsync(file, ct)).Trim()), Timeout = TimeSpan.FromSeconds(5) };
+            return JsonNode.Parse(await http.GetStringAsync(path, ct));
+        }
+        catch (HttpRequestException)
+        {
+            return null; // a stale file of a node that is gone
+        }
+    }
+
+    /// <summary>Parses 2s, 500ms, 1m, 1h, or plain seconds.</summary>
+    internal static TimeSpan? Duration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        (string number, double scale) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 0.001)
+            : text.EndsWith('s') ? (text[..^1], 1)
+            : text.EndsWith('m') ? (text[..^1], 60)
+            : text.EndsWith('h') ? (text[..^1], 3600)
+            : (text, 1);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? TimeSpan.FromSeconds(value * scale)
+            : throw new ArgumentException($"not a duration: '{text}' (use e.g. 2s, 500ms, 1m)");
+    }
+}
