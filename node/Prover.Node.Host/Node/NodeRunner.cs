@@ -516,10 +516,13 @@ public sealed class NodeRunner : IAsyncDisposable
     {
         var pow = new K2PowBackend(new K2PowBackendOptions { Mode = RandomXMode.Light, Threads = 1 });
         _ownedSync.Add(pow);
+        pow.GetContext(); // the RandomX light cache is built now, not inside the first ATX's publish window
         return new AtxValidator(Store, new EdVerifier(Genesis.GenesisId), () => Clock.CurrentEpoch, new AtxValidatorOptions
         {
             GoldenAtx = Genesis.GoldenAtx,
-            ProofConfig = Network.Proof,
+            // Every PoST checked in full (K3 = K2): a small network can afford it, and an ATX is then Valid at once
+            // rather than Unknown until a later full check (go-spacemesh's VerifyChain, which this node does not have).
+            ProofConfig = Network.Proof with { K3 = Network.Proof.K2 },
             InitConfig = Network.Init,
             LayersPerEpoch = Network.LayersPerEpoch,
             TickSize = Network.TickSize,
