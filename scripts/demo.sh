@@ -29,3 +29,22 @@ mv "$proof.tmp" "$proof"
 cat "$proof"
 echo "== post verify --proof $proof --labels-per-unit 4096 --scrypt-n 8192" >&2
 post verify --proof "$proof" --labels-per-unit 4096 --scrypt-n 8192 --pow-difficulty "$pow"
+
+# The embedded node: a one-node standalone network on this machine (genesis now, 1 s layers, 5 per epoch, the embedded
+# PoET, a small PoST at scrypt N = 64) that runs until its first ATX is published and validated, then stops.
+nodedir=${POST_DEMO_NODE_DIR:-./node-data}
+echo "== post node run --preset standalone --datadir $nodedir --layer-duration 1s --layers-per-epoch 5 --scrypt-n 64 (until its first ATX)" >&2
+post node run --preset standalone --datadir "$nodedir" --layer-duration 1s --layers-per-epoch 5 --scrypt-n 64 >&2 &
+node_pid=$!
+for _ in $(seq 240); do
+    if post node atxs --datadir "$nodedir" --json 2>/dev/null \
+        | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin) else 1)' 2>/dev/null; then
+        break
+    fi
+    kill -0 "$node_pid" 2>/dev/null || break
+    sleep 1
+done
+echo "== post node atxs --datadir $nodedir --json" >&2
+post node atxs --datadir "$nodedir" --json
+kill -TERM "$node_pid" 2>/dev/null || true
+wait "$node_pid" || true

@@ -13,8 +13,22 @@ public class GpuDeviceFunctionTests
 {
     private static Block16 ToBlock(ReadOnlySpan<uint> w) => new()
     {
-        W0 = w[0], W1 = w[1], W2 = w[2], W3 = w[3], W4 = w[4], W5 = w[5], W6 = w[6], W7 = w[7],
-        W8 = w[8], W9 = w[9], W10 = w[10], W11 = w[11], W12 = w[12], W13 = w[13], W14 = w[14], W15 = w[15],
+        W0 = w[0],
+        W1 = w[1],
+        W2 = w[2],
+        W3 = w[3],
+        W4 = w[4],
+        W5 = w[5],
+        W6 = w[6],
+        W7 = w[7],
+        W8 = w[8],
+        W9 = w[9],
+        W10 = w[10],
+        W11 = w[11],
+        W12 = w[12],
+        W13 = w[13],
+        W14 = w[14],
+        W15 = w[15],
     };
 
     private static uint[] ToWords(in Block16 b) =>
@@ -44,9 +58,31 @@ public class GpuDeviceFunctionTests
 
     private static KeccakState State(ulong[] a) => new()
     {
-        A00 = a[0], A01 = a[1], A02 = a[2], A03 = a[3], A04 = a[4], A05 = a[5], A06 = a[6], A07 = a[7], A08 = a[8],
-        A09 = a[9], A10 = a[10], A11 = a[11], A12 = a[12], A13 = a[13], A14 = a[14], A15 = a[15], A16 = a[16],
-        A17 = a[17], A18 = a[18], A19 = a[19], A20 = a[20], A21 = a[21], A22 = a[22], A23 = a[23], A24 = a[24],
+        A00 = a[0],
+        A01 = a[1],
+        A02 = a[2],
+        A03 = a[3],
+        A04 = a[4],
+        A05 = a[5],
+        A06 = a[6],
+        A07 = a[7],
+        A08 = a[8],
+        A09 = a[9],
+        A10 = a[10],
+        A11 = a[11],
+        A12 = a[12],
+        A13 = a[13],
+        A14 = a[14],
+        A15 = a[15],
+        A16 = a[16],
+        A17 = a[17],
+        A18 = a[18],
+        A19 = a[19],
+        A20 = a[20],
+        A21 = a[21],
+        A22 = a[22],
+        A23 = a[23],
+        A24 = a[24],
     };
 
     [Fact]

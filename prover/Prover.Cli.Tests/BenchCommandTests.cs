@@ -199,7 +199,13 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         using var cpu = new CpuLabelProvider(2);
         var settings = new BenchSettings
         {
-            ScryptN = 64, Duration = 0.3, Repetitions = 1, SkipProving = true, SkipK2Pow = true, SkipVerify = true, DiskDirectory = dir.Path,
+            ScryptN = 64,
+            Duration = 0.3,
+            Repetitions = 1,
+            SkipProving = true,
+            SkipK2Pow = true,
+            SkipVerify = true,
+            DiskDirectory = dir.Path,
         };
         var report = new BenchRunner(settings, [cpu], MachineInfo.Collect(ProviderCatalog.Discover(2), dir.Path)).Run();
         BenchCommand.WriteFiles(report, dir.Sub("b"));
@@ -254,7 +260,13 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         using var wrong = new TruncatedIndexLabelProvider(new CpuLabelProvider(1));
         var settings = new BenchSettings
         {
-            ScryptN = 64, Duration = 0.2, Repetitions = 1, SkipProving = true, SkipK2Pow = true, SkipVerify = true, DiskDirectory = dir.Path,
+            ScryptN = 64,
+            Duration = 0.2,
+            Repetitions = 1,
+            SkipProving = true,
+            SkipK2Pow = true,
+            SkipVerify = true,
+            DiskDirectory = dir.Path,
         };
         var report = new BenchRunner(settings, [wrong, good], MachineInfo.Collect(ProviderCatalog.Discover(1), dir.Path)).Run();
 
@@ -284,7 +296,13 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         using var good = new CpuLabelProvider(1);
         var settings = new BenchSettings
         {
-            ScryptN = 64, Duration = 0.2, Repetitions = 1, MinInitTimeCap = 5, SkipProving = true, SkipK2Pow = true, SkipVerify = true,
+            ScryptN = 64,
+            Duration = 0.2,
+            Repetitions = 1,
+            MinInitTimeCap = 5,
+            SkipProving = true,
+            SkipK2Pow = true,
+            SkipVerify = true,
             DiskDirectory = dir.Path,
         };
         var watch = Stopwatch.StartNew();
@@ -303,7 +321,12 @@ public class BenchCommandTests(BenchCliRunFixture run) : IClassFixture<BenchCliR
         using var dir = new TempDir();
         var settings = new BenchSettings
         {
-            Duration = 0.2, ProvingMiB = 1, SkipInit = true, SkipK2Pow = true, SkipVerify = true, DiskDirectory = dir.Path,
+            Duration = 0.2,
+            ProvingMiB = 1,
+            SkipInit = true,
+            SkipK2Pow = true,
+            SkipVerify = true,
+            DiskDirectory = dir.Path,
         };
         var report = new BenchRunner(settings, [], MachineInfo.Collect(ProviderCatalog.Discover(1), dir.Path), scanners: new NoLazyCheckScannerFactory()).Run();
         Assert.NotNull(report.Proving);

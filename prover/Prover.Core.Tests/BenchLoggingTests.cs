@@ -18,7 +18,12 @@ public class BenchLoggingTests
         using var cpu = new CpuLabelProvider(1);
         var settings = new BenchSettings
         {
-            ScryptN = 64, Duration = 0.2, Repetitions = 1, SkipProving = true, SkipK2Pow = true, SkipVerify = true,
+            ScryptN = 64,
+            Duration = 0.2,
+            Repetitions = 1,
+            SkipProving = true,
+            SkipK2Pow = true,
+            SkipVerify = true,
             DiskDirectory = dir.Path,
         };
         var logger = new CollectingLogger<BenchRunner>();

@@ -16,19 +16,19 @@ public class InitializerTests
 
     private static InitOptions Options(string dir, uint units = 4, ulong lpu = 250, ulong maxFileSize = 16 * 100,
         ulong n = 16, int? from = null, int? to = null, byte[]? vrf = null) => new()
-    {
-        DataDir = dir,
-        NodeId = new NodeId(Node),
-        CommitmentAtxId = new AtxId(Atx),
-        NumUnits = units,
-        LabelsPerUnit = lpu,
-        MaxFileSize = maxFileSize,
-        ScryptN = n,
-        FromFile = from,
-        ToFile = to,
-        VrfDifficulty = vrf ?? VrfDifficulty.Maximum(),
-        CheckpointInterval = TimeSpan.Zero,
-    };
+        {
+            DataDir = dir,
+            NodeId = new NodeId(Node),
+            CommitmentAtxId = new AtxId(Atx),
+            NumUnits = units,
+            LabelsPerUnit = lpu,
+            MaxFileSize = maxFileSize,
+            ScryptN = n,
+            FromFile = from,
+            ToFile = to,
+            VrfDifficulty = vrf ?? VrfDifficulty.Maximum(),
+            CheckpointInterval = TimeSpan.Zero,
+        };
 
     private static byte[] Expected(ulong count, ulong n)
     {

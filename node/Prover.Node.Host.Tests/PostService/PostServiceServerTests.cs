@@ -172,7 +172,8 @@ public sealed class PostServiceServerTests : IAsyncLifetime
                         Proof = new Contracts.Spacemesh.V1.Proof { Indices = ByteString.CopyFrom(1) },
                         Metadata = new Contracts.Spacemesh.V1.ProofMetadata
                         {
-                            Challenge = ByteString.CopyFrom(ChallengeOf(0x56).Span), Meta = ScriptedProver.MetadataOf(0x43).Metadata.Meta,
+                            Challenge = ByteString.CopyFrom(ChallengeOf(0x56).Span),
+                            Meta = ScriptedProver.MetadataOf(0x43).Metadata.Meta,
                         },
                     },
                 },

@@ -302,7 +302,8 @@ public sealed class AtxValidator : IAtxValidator
             if (other != id && Malfeasance(AtxMalfeasance.MultipleAtxs, atx, id, other, store, layer) is { } proof)
             {
                 return Reject(AtxRejection.DoublePublish,
-                    $"{smesher} already published atx {other} in epoch {atx.PublishEpoch.Value}") with { MalfeasanceProof = proof };
+                    $"{smesher} already published atx {other} in epoch {atx.PublishEpoch.Value}") with
+                { MalfeasanceProof = proof };
             }
         }
 
@@ -313,7 +314,8 @@ public sealed class AtxValidator : IAtxValidator
                 if (other != id && Malfeasance(AtxMalfeasance.InvalidPrevAtx, atx, id, other, store, layer) is { } proof)
                 {
                     return Reject(AtxRejection.PrevAtxReused,
-                        $"{smesher} already used previous atx {atx.PrevAtxId} in atx {other}") with { MalfeasanceProof = proof };
+                        $"{smesher} already used previous atx {atx.PrevAtxId} in atx {other}") with
+                    { MalfeasanceProof = proof };
                 }
             }
         }

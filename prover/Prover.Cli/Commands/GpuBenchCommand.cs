@@ -70,8 +70,13 @@ public static class GpuBenchCommand
                 from batch in IntList(parse.GetValue(batches)!, "--batch")
                 select new GpuProviderOptions
                 {
-                    LookupGap = gap, Layout = layout, Recompute = mode, GroupSize = groupSize,
-                    MinGroupsPerMultiprocessor = min, BatchSize = batch, MemoryFraction = parse.GetValue(fraction),
+                    LookupGap = gap,
+                    Layout = layout,
+                    Recompute = mode,
+                    GroupSize = groupSize,
+                    MinGroupsPerMultiprocessor = min,
+                    BatchSize = batch,
+                    MemoryFraction = parse.GetValue(fraction),
                 }).ToList();
 
             var results = new List<Dictionary<string, object?>>();

@@ -128,11 +128,11 @@ public sealed record PostMetadata
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions
-               {
-                   Indented = true,
-                   // serde_json (and Go's encoder) write base64's '+' and '/' as they are, not as \u002B.
-                   Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-               }))
+        {
+            Indented = true,
+            // serde_json (and Go's encoder) write base64's '+' and '/' as they are, not as \u002B.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             w.WriteStartObject();
             w.WriteString("NodeId", NodeId.Value.ToBase64());

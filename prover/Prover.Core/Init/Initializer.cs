@@ -344,21 +344,21 @@ public sealed class Initializer
 
         InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written, byte[]? nonceOutput,
             bool nonceRecorded) => new()
-        {
-            AlreadyComplete = alreadyComplete,
-            FromFile = job.FromFile,
-            ToFile = job.ToFile,
-            FirstLabel = rangeStart,
-            EndLabel = rangeEnd,
-            ResumedFrom = resumedFrom,
-            LabelsComputed = computed,
-            Elapsed = stopwatch.Elapsed,
-            Nonce = written.Nonce,
-            NonceOutput = nonceOutput,
-            Providers = ProviderNames,
-            Repaired = plan.RepairedFiles,
-            NonceRecorded = nonceRecorded,
-        };
+            {
+                AlreadyComplete = alreadyComplete,
+                FromFile = job.FromFile,
+                ToFile = job.ToFile,
+                FirstLabel = rangeStart,
+                EndLabel = rangeEnd,
+                ResumedFrom = resumedFrom,
+                LabelsComputed = computed,
+                Elapsed = stopwatch.Elapsed,
+                Nonce = written.Nonce,
+                NonceOutput = nonceOutput,
+                Providers = ProviderNames,
+                Repaired = plan.RepairedFiles,
+                NonceRecorded = nonceRecorded,
+            };
     }
 
     /// <summary>Creates the data directory if needed; true when this call created it.</summary>
