@@ -106,12 +106,39 @@ public sealed record NodeRunnerOptions
 
     /// <summary>The log.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The peer gRPC listener, host:port (e.g. <c>127.0.0.1:7513</c>; port 0: any free port; null: no inbound
+    /// peers).</summary>
+    public string? Listen { get; init; }
+
+    /// <summary>The peers' listen addresses (host:port) this node dials.</summary>
+    public IReadOnlyList<string> Peers { get; init; } = [];
+
+    /// <summary>The genesis time (first start only; default: now for a preset without a fixed genesis). Nodes of one
+    /// network are given the same time and extra data so they share a genesis id.</summary>
+    public DateTimeOffset? GenesisTime { get; init; }
+
+    /// <summary>The genesis extra data (first start only; default: the preset's).</summary>
+    public string? GenesisExtraData { get; init; }
+
+    /// <summary>The PoET to register at over REST instead of the embedded one (e.g. another node's).</summary>
+    public Uri? PoetUrl { get; init; }
+
+    /// <summary>Do not run the embedded PoET. Without <see cref="PoetUrl"/> the identities then build no ATXs: the
+    /// node only follows the network.</summary>
+    public bool NoPoet { get; init; }
+
+    /// <summary>Space units of each identity's PoST data (default: the network's minimum; first init only).</summary>
+    public uint? NumUnits { get; init; }
+
+    /// <summary>The network's most space units per identity (first start only; default: the preset's).</summary>
+    public uint? MaxNumUnits { get; init; }
 }
 
 /// <summary>The genesis and timing a data directory was created with (<c>genesis.json</c>), kept across restarts.</summary>
 public sealed record NodeGenesisFile(
     long GenesisUnix, string ExtraData, string Preset, long LayerDurationMs, uint LayersPerEpoch, long PhaseShiftMs,
-    long CycleGapMs, long GracePeriodMs, ulong ScryptN)
+    long CycleGapMs, long GracePeriodMs, ulong ScryptN, uint? MaxNumUnits = null)
 {
     /// <summary>The file name in the data directory.</summary>
     public const string FileName = "genesis.json";
@@ -140,7 +167,7 @@ public sealed record NodeGenesisFile(
         var p = NetworkPreset.Get(Preset).WithOverrides(
             TimeSpan.FromMilliseconds(LayerDurationMs), LayersPerEpoch, TimeSpan.FromMilliseconds(PhaseShiftMs),
             TimeSpan.FromMilliseconds(CycleGapMs), TimeSpan.FromMilliseconds(GracePeriodMs));
-        return p with { Init = p.Init with { ScryptN = ScryptN } };
+        return p with { Init = p.Init with { ScryptN = ScryptN, MaxNumUnits = MaxNumUnits ?? p.Init.MaxNumUnits } };
     }
 
     /// <summary>The genesis of this file.</summary>
@@ -197,11 +224,15 @@ public sealed class NodeRunner : IAsyncDisposable
     /// <summary>The operator API's address.</summary>
     public Uri ApiAddress { get; private set; } = null!;
 
-    /// <summary>The embedded PoET's REST address.</summary>
-    public Uri PoetAddress { get; private set; } = null!;
+    /// <summary>The PoET's REST address (the embedded one's, or <see cref="NodeRunnerOptions.PoetUrl"/>); null with
+    /// <see cref="NodeRunnerOptions.NoPoet"/> alone.</summary>
+    public Uri? PoetAddress { get; private set; }
 
     /// <summary>The gRPC post listener (remote and supervised modes).</summary>
     public Uri? PostListener { get; private set; }
+
+    /// <summary>The peer listener's address (host:port), or null without <see cref="NodeRunnerOptions.Listen"/>.</summary>
+    public string? PeerAddress { get; private set; }
 
     /// <summary>The identities' builders.</summary>
     public IReadOnlyList<AtxBuilder> Builders => _builders;
@@ -231,11 +262,12 @@ public sealed class NodeRunner : IAsyncDisposable
         {
             var preset = NetworkPreset.Get(_o.Preset).WithOverrides(
                 _o.LayerDuration, _o.LayersPerEpoch, _o.PoetPhaseShift, _o.PoetCycleGap, _o.GracePeriod);
-            var genesis = preset.ResolveGenesis(preset.Genesis is null ? DateTimeOffset.UtcNow : null);
+            var genesis = preset.ResolveGenesis(
+                _o.GenesisTime ?? (preset.Genesis is null ? DateTimeOffset.UtcNow : null), _o.GenesisExtraData);
             file = new NodeGenesisFile(
                 genesis.GenesisTime.ToUnixTimeSeconds(), genesis.ExtraData, preset.Name, (long)preset.LayerDuration.TotalMilliseconds,
                 preset.LayersPerEpoch, (long)preset.Poet.PhaseShift.TotalMilliseconds, (long)preset.Poet.CycleGap.TotalMilliseconds,
-                (long)preset.Poet.GracePeriod.TotalMilliseconds, _o.ScryptN ?? preset.Init.ScryptN);
+                (long)preset.Poet.GracePeriod.TotalMilliseconds, _o.ScryptN ?? preset.Init.ScryptN, _o.MaxNumUnits);
             file.Save(_o.DataDir);
         }
 
@@ -250,20 +282,32 @@ public sealed class NodeRunner : IAsyncDisposable
         var signers = IdentityDirectory.LoadOrCreate(Path.Combine(_o.DataDir, IdentityDirectory.FolderName), _o.Identities, Genesis.GenesisId);
         _ownedSync.AddRange(signers);
 
-        var poet = new PoetService(new PoetServiceOptions
+        IPoetRegistrar? registrar = null;
+        if (!_o.NoPoet && _o.PoetUrl is null)
         {
-            DataDirectory = Path.Combine(_o.DataDir, "poet"),
-            Timing = new PoetRoundTiming(Genesis.GenesisTime, Clock.EpochDuration, Network.Poet.PhaseShift, Network.Poet.CycleGap),
-            MaxLeaves = _o.PoetMaxLeaves,
-        }, logger: _logs.CreateLogger<PoetService>());
-        _owned.Add(poet);
-        poet.Start();
-        var rest = await PoetRestServer.StartAsync(poet, new IPEndPoint(IPAddress.Loopback, _o.PoetPort), null, ct).ConfigureAwait(false);
-        _owned.Add(rest);
-        PoetAddress = rest.Address;
-        var http = new HttpClient { BaseAddress = rest.Address, Timeout = TimeSpan.FromSeconds(30) };
-        _ownedSync.Add(http);
-        var registrar = new PoetClientRegistrar(new PoetClient(http));
+            var poet = new PoetService(new PoetServiceOptions
+            {
+                DataDirectory = Path.Combine(_o.DataDir, "poet"),
+                Timing = new PoetRoundTiming(Genesis.GenesisTime, Clock.EpochDuration, Network.Poet.PhaseShift, Network.Poet.CycleGap),
+                MaxLeaves = _o.PoetMaxLeaves,
+            }, logger: _logs.CreateLogger<PoetService>());
+            _owned.Add(poet);
+            poet.Start();
+            var rest = await PoetRestServer.StartAsync(poet, new IPEndPoint(IPAddress.Loopback, _o.PoetPort), null, ct).ConfigureAwait(false);
+            _owned.Add(rest);
+            PoetAddress = rest.Address;
+        }
+        else
+        {
+            PoetAddress = _o.PoetUrl;
+        }
+
+        if (PoetAddress is not null)
+        {
+            var http = new HttpClient { BaseAddress = PoetAddress, Timeout = TimeSpan.FromSeconds(30) };
+            _ownedSync.Add(http);
+            registrar = new PoetClientRegistrar(new PoetClient(http));
+        }
 
         IPostProofSource posts;
         if (_o.Prover == ProverMode.Local)
@@ -294,7 +338,9 @@ public sealed class NodeRunner : IAsyncDisposable
 
         // The node validates its own ATXs with every rule it applies to anyone's (NODE §1.5): never trust the builder.
         var validator = _o.Validator?.Invoke(Store, Genesis) ?? CreateValidator();
-        foreach (var s in signers)
+        // Without a PoET the identities cannot build ATXs: the node then only follows the network.
+        var building = registrar is null ? [] : signers.ToList();
+        foreach (var s in building)
         {
             _progress[s.NodeId] = new IdentityProgress();
             var builder = new AtxBuilder(new AtxBuilderOptions
@@ -303,7 +349,7 @@ public sealed class NodeRunner : IAsyncDisposable
                 Store = Store,
                 Genesis = Genesis,
                 Schedule = schedule,
-                Poet = registrar,
+                Poet = registrar!,
                 Post = posts,
                 Validator = validator,
                 TickSize = Network.TickSize,
@@ -320,7 +366,7 @@ public sealed class NodeRunner : IAsyncDisposable
 
         if (_o.Prover == ProverMode.Supervised)
         {
-            foreach (var s in signers)
+            foreach (var s in building)
             {
                 var supervisor = new PostSupervisor(SupervisorOptions(PostDir(s.NodeId)));
                 _supervisors[s.NodeId] = supervisor;
@@ -389,7 +435,7 @@ public sealed class NodeRunner : IAsyncDisposable
         var progress = _progress[id];
         progress.State = "initializing";
         using var cpu = new CpuLabelProvider(_o.Threads);
-        PostSetup.Initialize([cpu], PostDir(id), id, Genesis.GoldenAtx, Network.Init, Network.Init.MinNumUnits,
+        PostSetup.Initialize([cpu], PostDir(id), id, Genesis.GoldenAtx, Network.Init, _o.NumUnits ?? Network.Init.MinNumUnits,
             new Progress<InitProgress>(p => progress.Progress = p.LabelsTotal == 0 ? 1 : (double)p.LabelsDone / p.LabelsTotal), ct);
         progress.Progress = 1;
         progress.State = "initialized";
@@ -424,7 +470,7 @@ public sealed class NodeRunner : IAsyncDisposable
             ["genesis_time"] = Genesis.GenesisTime.ToString("O", CultureInfo.InvariantCulture),
             ["epoch"] = layer.GetEpoch(Clock.LayersPerEpoch).Value,
             ["layer"] = layer.Value,
-            ["poet"] = PoetAddress.ToString(),
+            ["poet"] = PoetAddress?.ToString(),
             ["post_listener"] = PostListener?.ToString(),
             ["identities"] = identities,
         };

@@ -41,9 +41,19 @@ public static class NodeCommand
         var apiPort = Cli.Opt("--api-port", "operator API port on 127.0.0.1 (0: any)", 0).InRange(0, 65535);
         var poetPort = Cli.Opt("--poet-port", "embedded PoET REST port on 127.0.0.1 (0: any)", 0).InRange(0, 65535);
         var threads = Cli.Opt("--threads", "CPU threads for labels and proofs", 1).InRange(1, Cli.MaxThreads);
+        var listen = Cli.Opt<string?>("--listen", "peer gRPC listener ip:port (e.g. 127.0.0.1:7513; none: no inbound peers)");
+        var peers = Cli.Opt<string[]>("--peer", "a peer's listen address ip:port (repeatable)");
+        peers.AllowMultipleArgumentsPerToken = false;
+        var genesisTime = Cli.Opt<string?>("--genesis-time", "genesis time, unix seconds or ISO 8601 (first start only; default now)");
+        var extra = Cli.Opt<string?>("--genesis-extra-data", "genesis extra data (first start only; default the preset's)");
+        var poetUrl = Cli.Opt<string?>("--poet-url", "register at this PoET's REST API instead of running the embedded one");
+        var noPoet = Cli.Opt<bool>("--no-poet", "run no embedded PoET (without --poet-url the node builds no ATXs, only follows)");
+        var numUnits = Cli.Opt<uint?>("--num-units", "space units of each identity's PoST data (first init only; default the minimum)");
+        var maxUnits = Cli.Opt<uint?>("--max-num-units", "the network's most space units per identity (first start only)");
         var command = new Command("run", "Run the node until Ctrl-C/SIGTERM.")
         {
             dataDir, preset, identities, layer, layers, phase, gap, grace, scryptN, prover, listener, coinbase, apiPort, poetPort, threads,
+            listen, peers, genesisTime, extra, poetUrl, noPoet, numUnits, maxUnits,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -72,11 +82,19 @@ public static class NodeCommand
                 PoetPort = parse.GetValue(poetPort),
                 Threads = parse.GetValue(threads),
                 Console = Console.Out,
+                Listen = parse.GetValue(listen),
+                Peers = parse.GetValue(peers) ?? [],
+                GenesisTime = GenesisTime(parse.GetValue(genesisTime)),
+                GenesisExtraData = parse.GetValue(extra),
+                PoetUrl = parse.GetValue(poetUrl) is { } u ? PoetUri(u) : null,
+                NoPoet = parse.GetValue(noPoet),
+                NumUnits = parse.GetValue(numUnits),
+                MaxNumUnits = parse.GetValue(maxUnits),
             };
             using var stop = Cli.CancelOnSignals();
             await using var node = await NodeRunner.StartAsync(options, stop.Token);
-            Console.Out.WriteLine($"node: genesis {node.Genesis.GenesisId} at {node.Genesis.GenesisTime:O}, api {node.ApiAddress}, poet {node.PoetAddress}" +
-                (node.PostListener is { } l ? $", post listener {l}" : ""));
+            Console.Out.WriteLine($"node: genesis {node.Genesis.GenesisId} at {node.Genesis.GenesisTime:O}, api {node.ApiAddress}, poet {node.PoetAddress?.ToString() ?? "none"}" +
+                (node.PostListener is { } l ? $", post listener {l}" : "") + (node.PeerAddress is { } p ? $", peers on {p}" : ""));
             await node.RunAsync(stop.Token);
             return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Invalid;
         });
@@ -153,6 +171,30 @@ public static class NodeCommand
             return null; // a stale file of a node that is gone
         }
     }
+
+    /// <summary>Parses unix seconds or an ISO 8601 time.</summary>
+    internal static DateTimeOffset? GenesisTime(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        text = text.Trim();
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var unix))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(unix);
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw new ArgumentException($"--genesis-time: not a time: '{text}' (use unix seconds or ISO 8601, e.g. 2026-01-01T00:00:00Z)");
+    }
+
+    private static Uri PoetUri(string text) =>
+        Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"--poet-url: not an http(s) address: '{text}'");
 
     /// <summary>Parses 2s, 500ms, 1m, 1h, or plain seconds.</summary>
     internal static TimeSpan? Duration(string? text)
