@@ -33,7 +33,7 @@ namespace Prover.Node.Consensus.Engine;
 /// proofs, a known reference ballot, a smesher not known malicious); a second ballot of one smesher in one layer makes
 /// a MultipleBallots malfeasance proof that is stored and gossiped on <see cref="Topics.Malfeasance"/>. A valid
 /// malfeasance proof (any type, including the MultipleATXs proofs the ATX validator stores) removes the identity's
-/// weight from the tortoise and from hare, and its ATX from later active sets. <see cref="SyncAsync"/> fetches ballots
+/// weight from the tortoise and from hare, and its ATX from later active sets. <see cref="SyncAsync(CancellationToken)"/> fetches ballots
 /// and blocks of past layers from peers (<see cref="Protocols.LayerData"/>, then by hash), so a node that was down or
 /// cut off catches up; a restarted engine rebuilds its tortoise from the stores.</para>
 /// </summary>
@@ -154,7 +154,7 @@ public sealed partial class ConsensusEngine : IDisposable
         {
             var context = Context(epoch);
             foreach (var id in _identities) OwnSlots(id.NodeId, context);
-            Log.EpochStarted(_log, epoch.Value, context.ActiveSet.Count, context.TotalWeight, context.Beacon.ToString());
+            Log.EpochStarted(_log, epoch.Value, context.ActiveSet.Count, context.TotalWeight, context.Beacon);
         }
         finally
         {
@@ -313,7 +313,7 @@ public sealed partial class ConsensusEngine : IDisposable
         };
         var proposal = new Proposal { Inner = new InnerProposal { Ballot = withHash } };
         proposal.Sign(identity);
-        Log.ProposalBuilt(_log, me.ToString(), layer.Value, proofs.Count);
+        Log.ProposalBuilt(_log, me, layer.Value, proofs.Count);
         return proposal;
     }
 
@@ -545,7 +545,7 @@ public sealed partial class ConsensusEngine : IDisposable
         if (block is not null) _store.AddBlock(block);
         _store.PutHareOutput(layer, blockId);
         _tortoise.OnHareOutput(layer, blockId);
-        Log.HareOutput(_log, layer.Value, output.Count, blockId.ToString());
+        Log.HareOutput(_log, layer.Value, output.Count, blockId);
     }
 
     /// <summary>Brings the applied state in line with the tortoise: reverts layers whose block changed, marks verified
@@ -560,7 +560,7 @@ public sealed partial class ConsensusEngine : IDisposable
             if (applied is null) continue;
             if (applied.Block != update.Block)
             {
-                Log.Reverting(_log, update.Layer.Value, applied.Block.ToString(), update.Block.ToString());
+                Log.Reverting(_log, update.Layer.Value, applied.Block, update.Block);
                 _mesh.RevertTo(new LayerId(update.Layer.Value - 1));
                 break;
             }
@@ -638,7 +638,7 @@ public sealed partial class ConsensusEngine : IDisposable
         _nodes.AddMalfeasanceProof(guilty, proof.Type, _time.GetUtcNow(), proof.ToBytes());
         lock (_malicious) _malicious.Add(guilty);
         _tortoise.OnMalfeasance(guilty);
-        Log.Malicious(_log, guilty.ToString(), proof.Type);
+        Log.Malicious(_log, guilty, proof.Type);
     }
 
     /// <summary>Proofs stored by others (the ATX validator) against smeshers of the current or next epoch that this
@@ -657,7 +657,7 @@ public sealed partial class ConsensusEngine : IDisposable
                 lock (_malicious) _malicious.Add(guilty);
                 _tortoise.OnMalfeasance(guilty);
                 outbox.Add((Topics.Malfeasance, new MalfeasanceGossip { Proof = proof! }.ToBytes()));
-                Log.Malicious(_log, guilty.ToString(), proof!.Type);
+                Log.Malicious(_log, guilty, proof!.Type);
             }
         }
     }
@@ -747,22 +747,22 @@ public sealed partial class ConsensusEngine : IDisposable
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "epoch {Epoch}: {Atxs} ATXs in the active set, total weight {Weight}, beacon {Beacon}")]
-        public static partial void EpochStarted(ILogger logger, uint epoch, int atxs, ulong weight, string beacon);
+        public static partial void EpochStarted(ILogger logger, uint epoch, int atxs, ulong weight, Beacon beacon);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "{Identity} proposes in layer {Layer} with {Proofs} eligibilities")]
-        public static partial void ProposalBuilt(ILogger logger, string identity, uint layer, int proofs);
+        public static partial void ProposalBuilt(ILogger logger, NodeId identity, uint layer, int proofs);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "layer {Layer}: hare output of {Count} proposals, block {Block}")]
-        public static partial void HareOutput(ILogger logger, uint layer, int count, string block);
+        public static partial void HareOutput(ILogger logger, uint layer, int count, MeshBlockId block);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer}: block {Old} replaced by {New}; reverting")]
-        public static partial void Reverting(ILogger logger, uint layer, string old, string @new);
+        public static partial void Reverting(ILogger logger, uint layer, MeshBlockId old, MeshBlockId @new);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} cannot be applied yet: {Reason}")]
         public static partial void ApplyFailed(ILogger logger, uint layer, string reason);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "identity {Identity} is malicious (proof type {Type})")]
-        public static partial void Malicious(ILogger logger, string identity, byte type);
+        public static partial void Malicious(ILogger logger, NodeId identity, byte type);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "publishing on {Topic} failed: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string topic, string reason);

@@ -1,4 +1,4 @@
-using Prover.Node.Consensus.Eligibility;
+using Prover.Core.Primitives;
 using Prover.Node.Consensus.Hare;
 using Prover.Node.Consensus.Wire;
 using Prover.Node.Signing;
@@ -6,6 +6,8 @@ using Prover.Node.Transport;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
 using EligBeacon = Prover.Node.Consensus.Eligibility.Beacon;
+using HareOracleMath = Prover.Node.Consensus.Eligibility.HareEligibility;
+using VrfMessages = Prover.Node.Consensus.Eligibility.VrfMessages;
 using WireHareRound = Prover.Node.Consensus.Wire.HareRound;
 
 namespace Prover.Node.Consensus.Engine;
@@ -25,7 +27,7 @@ internal sealed class EpochHareOracle(EpochContext context, ConsensusOptions opt
         if (context.AtxOf(signer.NodeId) is not { } atx || context.TotalWeight == 0 || isMalicious(signer.NodeId)) return null;
         uint absolute = round.Absolute;
         var proof = signer.Sign(VrfMessages.Hare(_beacon, absolute, layer));
-        var count = Eligibility.HareEligibility.CalcEligibility(proof, atx.Weight, context.TotalWeight, Committee(round));
+        var count = HareOracleMath.CalcEligibility(proof, atx.Weight, context.TotalWeight, Committee(round));
         return count == 0 ? null : new HareEligibility(new VrfSignature(proof), count);
     }
 
@@ -34,7 +36,7 @@ internal sealed class EpochHareOracle(EpochContext context, ConsensusOptions opt
         if (context.AtxOf(message.Sender) is not { } atx || context.TotalWeight == 0) return HareGrade.Grade0;
         var eligibility = message.Body.Eligibility;
         if (eligibility.Count == 0) return HareGrade.Grade0;
-        return Eligibility.HareEligibility.VerifyCount(message.Sender, eligibility.Proof.Span, _beacon, message.IterRound.Absolute,
+        return HareOracleMath.VerifyCount(message.Sender, eligibility.Proof.Span, _beacon, message.IterRound.Absolute,
             message.Layer, atx.Weight, context.TotalWeight, Committee(message.IterRound), eligibility.Count)
             ? HareGrade.Grade5
             : HareGrade.Grade0;

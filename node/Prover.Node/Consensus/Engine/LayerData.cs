@@ -40,8 +40,8 @@ public sealed class LayerData : IScaleEncodable, IScaleDecodable<LayerData>
     /// <inheritdoc/>
     public void Encode(ref ScaleWriter writer)
     {
-        writer.WriteHash20Vector([.. Ballots], MaxIds);
-        writer.WriteHash20Vector([.. Blocks], MaxIds);
+        writer.WriteHash20Vector(Ballots.ToArray(), MaxIds);
+        writer.WriteHash20Vector(Blocks.ToArray(), MaxIds);
     }
 
     /// <inheritdoc/>
