@@ -262,7 +262,7 @@ internal sealed class HareProtocol(ushort threshold)
     /// <summary>Protocol 3 (thresh-gossip) over proposal lists: the ids that pass, sorted.</summary>
     private List<ProposalId> ThresholdGossip(IterRound filter, HareGrade grade)
     {
-        var result = Passing(Tally(filter, grade, static (m, add) =>
+        var result = Passing(Tally<ProposalId>(filter, grade, static (m, add) =>
         {
             foreach (var id in m.Body.Value.Proposals)
             {

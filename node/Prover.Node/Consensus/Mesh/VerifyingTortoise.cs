@@ -249,6 +249,7 @@ public sealed class VerifyingTortoise
     {
         if (layer < _config.FirstLayer) return BlockId.Empty;
         if (layer <= _verified) return _decided[layer];
+        if (layer > _last) return null;
         if (_last.Value - layer.Value <= _config.Hdist) return _hare.TryGetValue(layer, out var hare) ? hare : null;
 
         // Beyond Hdist: the tally of the explicit votes of honest ballots after the layer.
