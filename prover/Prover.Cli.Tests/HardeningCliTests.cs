@@ -14,7 +14,7 @@ public class HardeningCliTests
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         var first = stderr.Split('\n')[0];
-        Assert.Equal("error: unknown command 'frobnicate'; the commands are: init, labels, verify-data, prove, verify, profile, k2pow, providers, gpu-bench, bench, serve, atx, node", first);
+        Assert.Equal("error: unknown command 'frobnicate'; the commands are: init, labels, verify-data, prove, verify, profile, k2pow, providers, gpu-bench, bench, serve, atx, node, devnet", first);
         Assert.DoesNotContain("Required command", stderr);
     }
 

@@ -33,5 +33,6 @@ public static class CommandRegistry
         yield return ServeCommand.Create();
         yield return AtxCommand.Create();
         yield return NodeCommand.Create();
+        yield return DevnetCommand.Create();
     }
 }

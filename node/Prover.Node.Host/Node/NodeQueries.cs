@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Prover.Node.Genesis;
 using Prover.Node.Storage;
+using Prover.Node.Types;
 using Prover.Storage.Rocks;
 
 namespace Prover.Node.Host.Node;
@@ -54,10 +55,66 @@ public static class NodeQueries
     public static T WithStore<T>(string dataDir, Func<NodeStore, GenesisConfig, T> query)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return WithStores(dataDir, (store, _, genesis) => query(store, genesis));
+    }
+
+    /// <summary>Opens the data directory's database with its consensus records (the node must not be running), runs
+    /// <paramref name="query"/>, closes it.</summary>
+    public static T WithStores<T>(string dataDir, Func<NodeStore, ConsensusStore, GenesisConfig, T> query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
         var genesis = NodeGenesisFile.Load(dataDir)?.ToGenesis()
             ?? throw new FileNotFoundException($"{dataDir} has no {NodeGenesisFile.FileName}: not a node data directory");
         using var kv = RocksKeyValueStore.Open(Path.Combine(dataDir, "node.db"), NodeColumns.All);
-        return query(NodeStore.Open(kv), genesis);
+        return query(NodeStore.Open(kv), ConsensusStore.Open(kv), genesis);
+    }
+
+    /// <summary>
+    /// The applied layers in [<paramref name="from"/>, <paramref name="to"/>] (default: all) as a JSON array of objects
+    /// with layer, block_id (hex; all zeros for an empty layer), valid and state_hash (hex).
+    /// </summary>
+    public static JsonArray LayersJson(ConsensusStore store, uint? from, uint? to)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var list = new JsonArray();
+        foreach (var l in store.Layers(new LayerId(from ?? 0), new LayerId(to ?? uint.MaxValue)))
+        {
+            list.Add(new JsonObject
+            {
+                ["layer"] = l.Layer.Value,
+                ["block_id"] = l.Block.ToString(),
+                ["valid"] = l.Valid,
+                ["state_hash"] = l.StateHash.ToString(),
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>Parses a coinbase (48 hex digits, optionally 0x-prefixed); null when it is not one.</summary>
+    public static Address? TryParseAddress(string text)
+    {
+        try
+        {
+            return Address.Parse(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The balance of <paramref name="coinbase"/> and the rewards it received, as a JSON object with address,
+    /// balance and rewards (the count).</summary>
+    public static JsonObject BalanceJson(ConsensusStore store, Address coinbase)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new JsonObject
+        {
+            ["address"] = coinbase.ToString(),
+            ["balance"] = store.Balance(coinbase),
+            ["rewards"] = store.Rewards(coinbase).Count,
+        };
     }
 
     private static uint LastEpoch(NodeStore store)

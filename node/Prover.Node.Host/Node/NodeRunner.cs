@@ -19,6 +19,9 @@ using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 using Prover.Node.Activation;
+using Prover.Node.Consensus.Engine;
+using Prover.Node.Host.Transport;
+using Prover.Node.Transport;
 using Prover.Node.Genesis;
 using Prover.Node.Host.Poet;
 using Prover.Node.Host.PostService;
@@ -133,6 +136,9 @@ public sealed record NodeRunnerOptions
 
     /// <summary>The network's most space units per identity (first start only; default: the preset's).</summary>
     public uint? MaxNumUnits { get; init; }
+
+    /// <summary>Run the consensus engine (proposals, hare, blocks, tortoise, state) on the node's clock.</summary>
+    public bool Consensus { get; init; } = true;
 }
 
 /// <summary>The genesis and timing a data directory was created with (<c>genesis.json</c>), kept across restarts.</summary>
@@ -191,7 +197,7 @@ public sealed class IdentityProgress
 /// <see cref="AtxBuilder"/> per identity, the operator API (<c>/status</c>, <c>/metrics</c>) and a console line per
 /// identity.
 /// </summary>
-public sealed class NodeRunner : IAsyncDisposable
+public sealed partial class NodeRunner : IAsyncDisposable
 {
     private readonly NodeRunnerOptions _o;
     private readonly List<AtxBuilder> _builders = [];
@@ -200,8 +206,13 @@ public sealed class NodeRunner : IAsyncDisposable
     private readonly List<IDisposable> _ownedSync = [];
     private readonly ILoggerFactory _logs;
     private readonly Dictionary<NodeId, PostSupervisor> _supervisors = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _catchUp = new(0);
     private long _published, _valid, _invalid;
     private WebApplication? _api;
+    private AtxSync? _sync;
+    private AtxGossip? _atxGossip;
+    private RocksKeyValueStore? _kv;
 
     private NodeRunner(NodeRunnerOptions options)
     {
@@ -233,6 +244,15 @@ public sealed class NodeRunner : IAsyncDisposable
 
     /// <summary>The peer listener's address (host:port), or null without <see cref="NodeRunnerOptions.Listen"/>.</summary>
     public string? PeerAddress { get; private set; }
+
+    /// <summary>The consensus records (layers, blocks, ballots, balances).</summary>
+    public ConsensusStore Consensus { get; private set; } = null!;
+
+    /// <summary>The peer transport.</summary>
+    public PeerNetwork Peers { get; private set; } = null!;
+
+    /// <summary>The consensus engine (null when <see cref="NodeRunnerOptions.Consensus"/> is off).</summary>
+    public ConsensusEngine? Engine { get; private set; }
 
     /// <summary>The identities' builders.</summary>
     public IReadOnlyList<AtxBuilder> Builders => _builders;
@@ -278,6 +298,7 @@ public sealed class NodeRunner : IAsyncDisposable
 
         var kv = RocksKeyValueStore.Open(Path.Combine(_o.DataDir, "node.db"), NodeColumns.All);
         _ownedSync.Add(kv);
+        _kv = kv;
         Store = NodeStore.Open(kv);
         var signers = IdentityDirectory.LoadOrCreate(Path.Combine(_o.DataDir, IdentityDirectory.FolderName), _o.Identities, Genesis.GenesisId);
         _ownedSync.AddRange(signers);
@@ -338,6 +359,7 @@ public sealed class NodeRunner : IAsyncDisposable
 
         // The node validates its own ATXs with every rule it applies to anyone's (NODE §1.5): never trust the builder.
         var validator = _o.Validator?.Invoke(Store, Genesis) ?? CreateValidator();
+        await StartPeersAsync(validator, signers, ct).ConfigureAwait(false);
         // Without a PoET the identities cannot build ATXs: the node then only follows the network.
         var building = registrar is null ? [] : signers.ToList();
         foreach (var s in building)
@@ -356,10 +378,11 @@ public sealed class NodeRunner : IAsyncDisposable
                 Coinbase = _o.Coinbase,
                 Logger = _logs.CreateLogger<AtxBuilder>(),
             });
-            builder.Published += (_, _, verdict) =>
+            builder.Published += (_, header, verdict) =>
             {
                 Interlocked.Increment(ref _published);
                 Interlocked.Increment(ref verdict.Validity == AtxValidity.Valid ? ref _valid : ref _invalid);
+                GossipOwnAtx(header.Id);
             };
             _builders.Add(builder);
         }
@@ -403,6 +426,108 @@ public sealed class NodeRunner : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Starts the peer transport (listening on <see cref="NodeRunnerOptions.Listen"/>, dialing
+    /// <see cref="NodeRunnerOptions.Peers"/>), subscribes the ATX topic to <see cref="AtxGossip"/> (full validation),
+    /// serves and syncs ATXs (<see cref="AtxSync"/>) and creates the consensus engine over the same transport.
+    /// </summary>
+    private async Task StartPeersAsync(IAtxValidator validator, IReadOnlyList<EdSigner> signers, CancellationToken ct)
+    {
+        Consensus = ConsensusStore.Open(_kv!);
+        Peers = await PeerNetwork.StartAsync(new PeerNetworkOptions
+        {
+            GenesisId = Genesis.GenesisId,
+            Listen = Endpoint(_o.Listen ?? "127.0.0.1:0"),
+            Peers = _o.Peers,
+        }, _logs, ct).ConfigureAwait(false);
+        _owned.Add(Peers);
+        PeerAddress = Peers.Self.Address;
+        var byHash = new ByHashRouter(Peers);
+        _atxGossip = new AtxGossip(Store, validator, Peers, Genesis.GoldenAtx, _logs.CreateLogger<AtxGossip>());
+        Peers.Subscribe(Topics.Atx, _atxGossip.HandleAsync);
+        if (_o.Consensus)
+        {
+            Engine = new ConsensusEngine(new ConsensusOptions
+            {
+                Genesis = Genesis,
+                LayersPerEpoch = Network.LayersPerEpoch,
+                LayerAvgSize = Network.LayerAvgSize,
+            }, Store, Consensus, signers, Peers, Peers, byHash, _logs.CreateLogger<ConsensusEngine>());
+            _ownedSync.Add(Engine);
+            var engine = Engine;
+            _atxGossip.OnMalfeasance = async (proof, token) => await engine.PublishMalfeasanceAsync(proof, token).ConfigureAwait(false);
+        }
+
+        _sync = new AtxSync(Store, Peers, byHash, _atxGossip.HandleAsync, () => Clock.CurrentEpoch, new AtxSyncOptions
+        {
+            MalfeasanceHandler = Engine?.MalfeasanceHandler,
+            SyncOnConnect = false, // CatchUpAsync syncs ATXs, then layers, on every (re)connect
+        }, _logs.CreateLogger<AtxSync>());
+        _ownedSync.Add(_sync);
+        Peers.PeerConnected += (_, _) => _catchUp.Release();
+    }
+
+    private static IPEndPoint Endpoint(string text) =>
+        IPEndPoint.TryParse(text, out var endpoint)
+            ? endpoint
+            : throw new ArgumentException($"--listen: not an ip:port address: '{text}'");
+
+    private void GossipOwnAtx(AtxId id) => _ = GossipOwnAtxAsync(id);
+
+    /// <summary>Gossips an own ATX that the builder stored (the local handler accepts it as known, so it is relayed).</summary>
+    private async Task GossipOwnAtxAsync(AtxId id)
+    {
+        try
+        {
+            if (Store.GetAtxBlob(id) is { } blob)
+            {
+                await Peers.PublishAsync(Topics.Atx, blob.Bytes, _stop.Token).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // gossip is best effort: peers get the ATX by sync otherwise
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            Log.GossipFailed(_logs.CreateLogger<NodeRunner>(), id, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Catches up on start, whenever a peer (re)connects and once per epoch: ATXs of every epoch from every peer
+    /// (validated like gossip), then the layers this node missed (ballots, blocks; the tortoise and the state follow).
+    /// </summary>
+    private async Task CatchUpAsync(CancellationToken ct)
+    {
+        // Layer sync needs the engine's current layer: wait for the scheduler's first layer start.
+        while (Engine is { } e && e.CurrentLayer.Value == 0 && Clock.CurrentLayer.Value > 0 && !ct.IsCancellationRequested)
+        {
+            await Task.Delay(50, ct).ConfigureAwait(false);
+        }
+
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _sync!.SyncAsync(ct).ConfigureAwait(false);
+                if (Engine is { } engine)
+                {
+                    await engine.SyncAsync(ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.CatchUpFailed(_logs.CreateLogger<NodeRunner>(), e.Message);
+            }
+
+            // The next run: a (re)connect, or an epoch from now.
+            await _catchUp.WaitAsync(Clock.EpochDuration, ct).ConfigureAwait(false);
+            while (_catchUp.CurrentCount > 0)
+            {
+                await _catchUp.WaitAsync(ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>The PoST directory of <paramref name="identity"/>.</summary>
     public string PostDir(NodeId identity) => Path.Combine(_o.DataDir, "post", identity.ToString());
 
@@ -420,6 +545,15 @@ public sealed class NodeRunner : IAsyncDisposable
 
             await b.RunAsync(ct).ConfigureAwait(false);
         }, ct)).ToList();
+        runs.Add(Task.Run(() => CatchUpAsync(ct), ct));
+        if (Engine is { } engine)
+        {
+            // Hare starts a quarter layer in (proposals gathered until then), rounds a tenth of a layer apart.
+            var round = TimeSpan.FromTicks(Math.Max(Clock.LayerDuration.Ticks / 10, TimeSpan.FromMilliseconds(50).Ticks));
+            var scheduler = new LayerScheduler(engine, Clock, Clock.LayerDuration / 4, round, _logs.CreateLogger<LayerScheduler>());
+            runs.Add(Task.Run(() => scheduler.RunAsync(ct), ct));
+        }
+
         try
         {
             await Task.WhenAll(runs).ConfigureAwait(false);
@@ -441,16 +575,24 @@ public sealed class NodeRunner : IAsyncDisposable
         progress.State = "initialized";
     }, ct);
 
-    /// <summary>The operator API's <c>/status</c> document.</summary>
+    /// <summary>
+    /// The operator API's <c>/status</c> document: genesis, epoch and layer, the peers connected, the consensus view
+    /// (verified layer with its block and state hash, last applied layer, the identities' balance) and each identity's
+    /// builder state.
+    /// </summary>
     public JsonObject StatusJson()
     {
         var layer = Clock.CurrentLayer;
         var identities = new JsonArray();
+        ulong balance = 0;
         foreach (var b in _builders)
         {
             var s = b.Status;
             var p = _progress[b.NodeId];
             var state = p.State == "initializing" ? "initializing" : StateName(s.Activity);
+            var coinbase = _o.Coinbase ?? Address.FromPublicKey(b.NodeId);
+            var own = Consensus.Balance(coinbase);
+            balance += own;
             identities.Add(new JsonObject
             {
                 ["node_id"] = b.NodeId.ToString(),
@@ -460,16 +602,38 @@ public sealed class NodeRunner : IAsyncDisposable
                 ["last_atx_id"] = s.LastAtx?.Id.ToString(),
                 ["last_atx_epoch"] = s.LastAtx?.PublishEpoch,
                 ["last_atx_weight"] = s.LastAtx?.Weight,
+                ["coinbase"] = coinbase.ToString(),
+                ["balance"] = own,
                 ["detail"] = s.Detail,
             });
         }
 
+        LayerRecord? verified = null;
+        if (Engine is { } engine && engine.Verified.Value >= engine.Options.FirstLayer.Value)
+        {
+            verified = Consensus.GetLayer(engine.Verified);
+        }
+
         return new JsonObject
         {
+            ["pid"] = Environment.ProcessId,
             ["genesis_id"] = Genesis.GenesisId.ToString(),
             ["genesis_time"] = Genesis.GenesisTime.ToString("O", CultureInfo.InvariantCulture),
             ["epoch"] = layer.GetEpoch(Clock.LayersPerEpoch).Value,
             ["layer"] = layer.Value,
+            ["verified_layer"] = verified?.Layer.Value,
+            ["verified_block"] = verified?.Block.ToString(),
+            ["verified_state_hash"] = verified?.StateHash.ToString(),
+            ["applied_layer"] = Consensus.LastLayer?.Layer.Value,
+            ["balance"] = balance,
+            ["peer_address"] = PeerAddress,
+            ["peers"] = new JsonArray([.. Peers.Peers.Select(p => (JsonNode)JsonValue.Create(p.Address))]),
+            ["atx_gossip"] = new JsonObject
+            {
+                ["accepted"] = _atxGossip?.Accepted ?? 0,
+                ["ignored"] = _atxGossip?.Ignored ?? 0,
+                ["rejected"] = _atxGossip?.Rejected ?? 0,
+            },
             ["poet"] = PoetAddress?.ToString(),
             ["post_listener"] = PostListener?.ToString(),
             ["identities"] = identities,
@@ -530,6 +694,10 @@ public sealed class NodeRunner : IAsyncDisposable
         app.MapGet("/status", () => Results.Text(StatusJson().ToJsonString(), "application/json"));
         app.MapGet("/metrics", () => Results.Text(MetricsText(), "text/plain; version=0.0.4"));
         app.MapGet("/atxs", (uint? epoch) => Results.Text(NodeQueries.AtxsJson(Store, Genesis.GenesisId, epoch).ToJsonString(), "application/json"));
+        app.MapGet("/layers", (uint? from, uint? to) => Results.Text(NodeQueries.LayersJson(Consensus, from, to).ToJsonString(), "application/json"));
+        app.MapGet("/balance/{coinbase}", (string coinbase) => NodeQueries.TryParseAddress(coinbase) is { } address
+            ? Results.Text(NodeQueries.BalanceJson(Consensus, address).ToJsonString(), "application/json")
+            : Results.BadRequest($"not a 24-byte hex address: '{coinbase}'"));
         await app.StartAsync(ct).ConfigureAwait(false);
         _api = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -540,6 +708,7 @@ public sealed class NodeRunner : IAsyncDisposable
     /// <summary>Stops the API, the post services, the PoET and closes the database.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
         if (_api is not null)
         {
             File.Delete(Path.Combine(_o.DataDir, NodeQueries.ApiAddressFile));
@@ -556,6 +725,9 @@ public sealed class NodeRunner : IAsyncDisposable
         {
             _ownedSync[i].Dispose();
         }
+
+        _catchUp.Dispose();
+        _stop.Dispose();
     }
 
     private AtxValidator CreateValidator()
@@ -573,5 +745,14 @@ public sealed class NodeRunner : IAsyncDisposable
             LayersPerEpoch = Network.LayersPerEpoch,
             TickSize = Network.TickSize,
         }, pow.Verifier);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 710, Level = LogLevel.Warning, Message = "gossiping own ATX {Id} failed: {Reason}")]
+        public static partial void GossipFailed(ILogger logger, AtxId id, string reason);
+
+        [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "catching up from peers failed: {Reason}")]
+        public static partial void CatchUpFailed(ILogger logger, string reason);
     }
 }

@@ -8,14 +8,15 @@ using Prover.Node.Types;
 namespace Prover.Cli.Commands;
 
 /// <summary>
-/// <c>post node run|status|atxs</c>: the embedded node (NODE.md §6 standalone preset): builds and publishes ATXs for
-/// its identities with its own PoET, and shows what it stored.
+/// <c>post node run|status|atxs|layers|balance</c>: the embedded node (NODE.md §6): builds and publishes ATXs for its
+/// identities, gossips and validates its peers' ATXs, runs consensus, and shows what it stored (through the running
+/// node's operator API, or from the database when the node is stopped).
 /// </summary>
 public static class NodeCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs() };
+    public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs(), Layers(), Balance() };
 
     private static Option<string> DataDir()
     {
@@ -55,7 +56,7 @@ public static class NodeCommand
             dataDir, preset, identities, layer, layers, phase, gap, grace, scryptN, prover, listener, coinbase, apiPort, poetPort, threads,
             listen, peers, genesisTime, extra, poetUrl, noPoet, numUnits, maxUnits,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(parse => Sync(async () =>
         {
             var mode = parse.GetValue(prover)?.ToLowerInvariant() switch
             {
@@ -97,7 +98,7 @@ public static class NodeCommand
                 (node.PostListener is { } l ? $", post listener {l}" : "") + (node.PeerAddress is { } p ? $", peers on {p}" : ""));
             await node.RunAsync(stop.Token);
             return stop.IsCancellationRequested ? ExitCodes.Ok : ExitCodes.Invalid;
-        });
+        }));
         return command;
     }
 
@@ -145,6 +146,68 @@ public static class NodeCommand
                     $"epoch {atx!["publish_epoch"]} {atx["id"]} smesher {atx["smesher_id"]} seq {atx["sequence"]} weight {atx["weight"]} valid {atx["valid"]?.ToString() ?? "unknown"}"));
             }
 
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Runs a long-lived command synchronously: System.CommandLine's own SIGTERM handling of asynchronous actions gives
+    /// up on the action after a timeout (and can fail on a second signal), while these commands stop cleanly on
+    /// <see cref="Cli.CancelOnSignals"/> however long that takes.
+    /// </summary>
+    internal static int Sync(Func<Task<int>> action) => action().GetAwaiter().GetResult();
+
+    private static Command Layers()
+    {
+        var dataDir = DataDir();
+        var from = Cli.Opt<uint?>("--from", "first layer");
+        var to = Cli.Opt<uint?>("--to", "last layer");
+        var json = Cli.Opt<bool>("--json", "print a JSON list of {layer, block_id, valid, state_hash}");
+        var command = new Command("layers", "List the applied layers: block id, validity and state hash.") { dataDir, from, to, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(dataDir)!;
+            uint? a = parse.GetValue(from), b = parse.GetValue(to);
+            var query = string.Join('&', new[] { a is { } f ? $"from={f}" : null, b is { } t ? $"to={t}" : null }.OfType<string>());
+            var doc = await FromApiAsync(dir, query.Length == 0 ? "layers" : "layers?" + query, ct)
+                ?? NodeQueries.WithStores(dir, (_, consensus, _) => (JsonNode)NodeQueries.LayersJson(consensus, a, b));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(doc.ToJsonString(Indented));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var l in doc.AsArray())
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"layer {l!["layer"]} block {l["block_id"]} valid {l["valid"]} state {l["state_hash"]}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Balance()
+    {
+        var dataDir = DataDir();
+        var coinbase = new Argument<string>("COINBASE") { Description = "the account: 48 hex digits" };
+        var json = Cli.Opt<bool>("--json", "print JSON {address, balance, rewards}");
+        var command = new Command("balance", "Print an account's balance (the rewards its coinbase received).") { dataDir, coinbase, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(dataDir)!;
+            var text = parse.GetValue(coinbase)!;
+            if (NodeQueries.TryParseAddress(text) is not { } address)
+            {
+                Console.Error.WriteLine($"error: COINBASE: expected 48 hex digits (a 24-byte address), got '{text}'");
+                return ExitCodes.BadInput;
+            }
+
+            var doc = await FromApiAsync(dir, "balance/" + address, ct)
+                ?? NodeQueries.WithStores(dir, (_, consensus, _) => (JsonNode)NodeQueries.BalanceJson(consensus, address));
+            Console.Out.WriteLine(parse.GetValue(json) ? doc.ToJsonString() : doc["balance"]!.ToString());
             return ExitCodes.Ok;
         });
         return command;
