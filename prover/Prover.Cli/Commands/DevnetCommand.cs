@@ -140,7 +140,7 @@ public sealed record DevnetConfig(
             "--num-units", node.NumUnits.ToString(CultureInfo.InvariantCulture),
             "--max-num-units", Nodes.Max(n => n.NumUnits).ToString(CultureInfo.InvariantCulture),
             "--listen", $"127.0.0.1:{node.ListenPort}", "--api-port", node.ApiPort.ToString(CultureInfo.InvariantCulture),
-            "--threads", threads.ToString(CultureInfo.InvariantCulture),
+            "--threads", threads.ToString(CultureInfo.InvariantCulture), "--log-level", "information",
         };
         AddMs(args, "--poet-phase-shift", PhaseShiftMs);
         AddMs(args, "--poet-cycle-gap", CycleGapMs);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Prover.Node.Host.Node;
+using Microsoft.Extensions.Logging;
 using Prover.Node.Types;
 
 namespace Prover.Cli.Commands;
@@ -51,10 +52,11 @@ public static class NodeCommand
         var noPoet = Cli.Opt<bool>("--no-poet", "run no embedded PoET (without --poet-url the node builds no ATXs, only follows)");
         var numUnits = Cli.Opt<uint?>("--num-units", "space units of each identity's PoST data (first init only; default the minimum)");
         var maxUnits = Cli.Opt<uint?>("--max-num-units", "the network's most space units per identity (first start only)");
+        var logLevel = Cli.Opt("--log-level", "log lines on standard error: none, error, warning, information, debug", "warning");
         var command = new Command("run", "Run the node until Ctrl-C/SIGTERM.")
         {
             dataDir, preset, identities, layer, layers, phase, gap, grace, scryptN, prover, listener, coinbase, apiPort, poetPort, threads,
-            listen, peers, genesisTime, extra, poetUrl, noPoet, numUnits, maxUnits,
+            listen, peers, genesisTime, extra, poetUrl, noPoet, numUnits, maxUnits, logLevel,
         };
         command.SetAction(parse => Sync(async () =>
         {
@@ -65,8 +67,19 @@ public static class NodeCommand
                 "supervised" => ProverMode.Supervised,
                 var other => throw new ArgumentException($"--prover must be local, remote or supervised (got '{other}')"),
             };
+            var level = parse.GetValue(logLevel)?.ToLowerInvariant() switch
+            {
+                "none" => LogLevel.None,
+                "error" => LogLevel.Error,
+                "warning" => LogLevel.Warning,
+                "information" or "info" => LogLevel.Information,
+                "debug" => LogLevel.Debug,
+                var other => throw new ArgumentException($"--log-level must be none, error, warning, information or debug (got '{other}')"),
+            };
+            using var logs = CliLogging.CreateFactory(level);
             var options = new NodeRunnerOptions
             {
+                LoggerFactory = logs,
                 DataDir = parse.GetValue(dataDir)!,
                 Preset = parse.GetValue(preset)!,
                 Identities = parse.GetValue(identities),
