@@ -104,7 +104,7 @@ public sealed record DevnetConfig(
         var ports = FreePorts(2 * nodes + 1);
         var list = Enumerable.Range(0, nodes)
             .Select(i => new DevnetNode(i, ports[2 * i], ports[2 * i + 1], i == 0 ? ports[^1] : 0, (uint)i + 1)).ToList();
-        var genesis = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3;
+        var genesis = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5;
         return new DevnetConfig(genesis, "devnet-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]),
             (long)layerDuration.TotalMilliseconds, layersPerEpoch, scryptN, Ms(phaseShift), Ms(cycleGap), Ms(gracePeriod), list);
     }

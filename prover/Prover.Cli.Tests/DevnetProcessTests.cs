@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Prover.Cli.Commands;
+using Xunit;
+
+namespace Prover.Cli.Tests;
+
+/// <summary>
+/// <c>post devnet</c> as real processes: 3 nodes (1, 2 and 3 space units, scrypt N 16), 1 s layers, 5 per epoch.
+/// Every node's verified layers agree on block id and state hash (read with <c>post node layers --json</c>) for at
+/// least three epochs after genesis; a node SIGKILLed and restarted by the devnet an epoch later syncs and agrees
+/// again, without losing a layer it had; SIGTERM stops every node, and the database then holds what the API showed.
+/// </summary>
+public sealed class DevnetProcessTests : IDisposable
+{
+    private static readonly TimeSpan Layer = TimeSpan.FromSeconds(1);
+    private const int LayersPerEpoch = 5;
+    private readonly TempDir _tmp = new();
+    private readonly StringBuilder _output = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    [Fact]
+    public async Task Three_nodes_agree_on_every_verified_layer_and_a_killed_node_syncs_and_agrees_again()
+    {
+        var dir = _tmp.Path;
+        using var devnet = Process.Start(PostCli.StartInfo(
+            "devnet", "--nodes", "3", "--datadir", dir, "--layer-duration", "1s", "--layers-per-epoch", "5", "--scrypt-n", "16",
+            "--restart-delay", "5s"))!;
+        devnet.OutputDataReceived += (_, e) => Record(e.Data);
+        devnet.ErrorDataReceived += (_, e) => Record(e.Data);
+        devnet.BeginOutputReadLine();
+        devnet.BeginErrorReadLine();
+        try
+        {
+            var config = await WaitForAsync(() => Task.FromResult(DevnetConfig.Load(dir)), TimeSpan.FromSeconds(30), "devnet.json");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+
+            // Three epochs after genesis verified on every node; then every verified layer agrees.
+            var target = 3 * LayersPerEpoch;
+            await WaitForAsync(async () => (await VerifiedAsync(http, config)).All(v => v >= target) ? (object)true : null,
+                TimeSpan.FromMinutes(4), $"every node verifies layer {target}");
+            var before = AssertAgree(dir, config);
+
+            // SIGKILL node 2; the devnet restarts it 5 s (an epoch) later; it syncs and agrees again.
+            var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
+            Process.GetProcessById(victim).Kill();
+            var verifiedAtKill = (await VerifiedAsync(http, config)).Take(2).Min();
+            await WaitForAsync(async () => await StatusAsync(http, config.Nodes[2]) is { } s && (int)s["pid"]! != victim ? (object)true : null,
+                TimeSpan.FromSeconds(60), "the devnet restarts node 2");
+            await WaitForAsync(async () => (await VerifiedAsync(http, config))[2] >= verifiedAtKill + LayersPerEpoch ? (object)true : null,
+                TimeSpan.FromMinutes(3), "node 2 catches up past the layers it missed");
+            var after = AssertAgree(dir, config);
+            foreach (var (layer, record) in before[2])
+            {
+                Assert.True(after[2].TryGetValue(layer, out var again), $"node 2 lost layer {layer}");
+                Assert.Equal(record, again);
+            }
+
+            Assert.Contains("node-2 died", _output.ToString(), StringComparison.Ordinal);
+
+            // SIGTERM stops every node cleanly; the databases then hold what the API showed.
+            var pids = new List<int>();
+            foreach (var node in config.Nodes)
+            {
+                pids.Add((int)(await StatusAsync(http, node))!["pid"]!);
+            }
+
+            Terminate(devnet);
+            Assert.True(devnet.WaitForExit(TimeSpan.FromSeconds(60)), "the devnet stops within a minute");
+            Assert.Equal(0, devnet.ExitCode);
+            Assert.All(pids, pid => Assert.False(IsAlive(pid), $"node process {pid} still runs"));
+            for (var i = 0; i < config.Nodes.Count; i++)
+            {
+                var offline = Layers(DevnetConfig.NodeDir(dir, i));
+                foreach (var (layer, record) in after[i])
+                {
+                    Assert.Equal(record, offline[layer]);
+                }
+            }
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(e.Message + "\n" + Tail(), e);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + "\n" + Tail());
+        }
+        finally
+        {
+            if (!devnet.HasExited)
+            {
+                devnet.Kill(entireProcessTree: true);
+                devnet.WaitForExit();
+            }
+        }
+    }
+
+    /// <summary>Reads every node's layers with <c>post node layers --json</c>; every layer up to the lowest verified
+    /// one must carry the same block id and state hash on every node. Returns each node's layers.</summary>
+    private static List<Dictionary<uint, (string Block, string State)>> AssertAgree(string dir, DevnetConfig config)
+    {
+        var all = config.Nodes.Select(n => Layers(DevnetConfig.NodeDir(dir, n.Index))).ToList();
+        var common = all.Skip(1).Aggregate(all[0].Keys.ToHashSet(), (keys, l) => { keys.IntersectWith(l.Keys); return keys; }).ToList();
+        Assert.True(common.Count >= LayersPerEpoch, $"only {common.Count} layers in common");
+        foreach (var layer in common)
+        {
+            Assert.Single(all.Select(l => l[layer]).Distinct());
+        }
+
+        return all;
+    }
+
+    /// <summary>The valid layers of one node: layer → (block id, state hash).</summary>
+    private static Dictionary<uint, (string Block, string State)> Layers(string nodeDir)
+    {
+        var (code, stdout, stderr) = PostCli.Run("node", "layers", "--datadir", nodeDir, "--json");
+        Assert.True(code == 0, $"post node layers: exit {code}: {stderr}");
+        return JsonNode.Parse(stdout)!.AsArray()
+            .Where(l => (bool)l!["valid"]!)
+            .ToDictionary(l => (uint)l!["layer"]!, l => ((string)l!["block_id"]!, (string)l["state_hash"]!));
+    }
+
+    private static async Task<JsonNode?> StatusAsync(HttpClient http, DevnetNode node)
+    {
+        try
+        {
+            return JsonNode.Parse(await http.GetStringAsync(new Uri($"http://127.0.0.1:{node.ApiPort}/status")));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<long[]> VerifiedAsync(HttpClient http, DevnetConfig config)
+    {
+        var result = new long[config.Nodes.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = await StatusAsync(http, config.Nodes[i]) is { } s && s["verified_layer"] is { } v ? (long)v : -1;
+        }
+
+        return result;
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, TimeSpan limit, string what)
+        where T : class
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(Layer / 2);
+        }
+
+        throw new Xunit.Sdk.XunitException($"timed out after {limit.TotalSeconds:0} s waiting until {what}");
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Tail()
+    {
+        string text;
+        lock (_output)
+        {
+            text = _output.ToString();
+        }
+
+        var lines = text.Split('\n');
+        var logs = string.Join('\n', Enumerable.Range(0, 3).Select(i => Path.Combine(DevnetConfig.NodeDir(_tmp.Path, i), "node.log"))
+            .Where(File.Exists).Select(f => $"--- {f}\n" + string.Join('\n', File.ReadAllLines(f).Where(l => !l.StartsWith("epoch ", StringComparison.Ordinal)).TakeLast(25))));
+        return string.Join('\n', lines.TakeLast(30)) + "\n" + logs;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void Terminate(Process process)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+}
