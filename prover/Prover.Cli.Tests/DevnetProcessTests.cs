@@ -8,14 +8,14 @@ using Xunit;
 namespace Prover.Cli.Tests;
 
 /// <summary>
-/// <c>post devnet</c> as real processes: 3 nodes (1, 2 and 3 space units, scrypt N 16), 1 s layers, 5 per epoch.
+/// <c>post devnet</c> as real processes: 3 nodes (1, 2 and 3 space units, scrypt N 16), 2 s layers, 5 per epoch.
 /// Every node's verified layers agree on block id and state hash (read with <c>post node layers --json</c>) for at
 /// least three epochs after genesis; a node SIGKILLed and restarted by the devnet an epoch later syncs and agrees
 /// again, without losing a layer it had; SIGTERM stops every node, and the database then holds what the API showed.
 /// </summary>
 public sealed class DevnetProcessTests : IDisposable
 {
-    private static readonly TimeSpan Layer = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Layer = TimeSpan.FromSeconds(2);
     private const int LayersPerEpoch = 5;
     private readonly TempDir _tmp = new();
     private readonly StringBuilder _output = new();
@@ -27,8 +27,8 @@ public sealed class DevnetProcessTests : IDisposable
     {
         var dir = _tmp.Path;
         using var devnet = Process.Start(PostCli.StartInfo(
-            "devnet", "--nodes", "3", "--datadir", dir, "--layer-duration", "1s", "--layers-per-epoch", "5", "--scrypt-n", "16",
-            "--restart-delay", "5s"))!;
+            "devnet", "--nodes", "3", "--datadir", dir, "--layer-duration", "2s", "--layers-per-epoch", "5", "--scrypt-n", "16",
+            "--restart-delay", "10s"))!;
         devnet.OutputDataReceived += (_, e) => Record(e.Data);
         devnet.ErrorDataReceived += (_, e) => Record(e.Data);
         devnet.BeginOutputReadLine();
@@ -44,7 +44,7 @@ public sealed class DevnetProcessTests : IDisposable
                 TimeSpan.FromMinutes(4), $"every node verifies layer {target}");
             var before = AssertAgree(dir, config);
 
-            // SIGKILL node 2; the devnet restarts it 5 s (an epoch) later; it syncs and agrees again.
+            // SIGKILL node 2; the devnet restarts it 10 s (an epoch) later; it syncs and agrees again.
             var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
             Process.GetProcessById(victim).Kill();
             var verifiedAtKill = (await VerifiedAsync(http, config)).Take(2).Min();

@@ -91,7 +91,10 @@ public sealed partial class AtxGossip
             return Count(GossipVerdict.Accept);
         }
 
-        Log.Refused(_log, id, sender?.Address ?? "self", verdict.Reason, verdict.Message ?? "");
+        if (verdict.Reason != AtxRejection.AlreadyKnown) // a copy that raced another (gossip and sync): nothing to say
+        {
+            Log.Refused(_log, id, sender?.Address ?? "self", verdict.Reason, verdict.Message ?? "");
+        }
         if (verdict.MalfeasanceProof is { } proof && OnMalfeasance is { } publish)
         {
             try

@@ -439,6 +439,10 @@ public sealed partial class NodeRunner : IAsyncDisposable
             GenesisId = Genesis.GenesisId,
             Listen = Endpoint(_o.Listen ?? "127.0.0.1:0"),
             Peers = _o.Peers,
+            // A consensus message rejected on this node's view (an eligibility it cannot confirm because an ATX
+            // reached it late) is a weak signal between honest nodes: it weighs a tenth of the default, so only a
+            // steady stream of them drops a peer; malformed and oversized messages keep their full penalties.
+            RejectPenalty = 0.1,
         }, _logs, ct).ConfigureAwait(false);
         _owned.Add(Peers);
         PeerAddress = Peers.Self.Address;
