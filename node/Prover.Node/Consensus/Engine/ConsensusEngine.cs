@@ -52,6 +52,7 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly VerifyingTortoise _tortoise;
     private readonly MeshState _mesh;
+    private readonly MeshApplier _applier;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private readonly Dictionary<EpochId, EpochContext> _epochs = [];
@@ -107,6 +108,7 @@ public sealed partial class ConsensusEngine : IDisposable
         _time = time ?? TimeProvider.System;
         _tortoise = new VerifyingTortoise(new TortoiseConfig(options.LayersPerEpoch, options.FirstLayer, options.Hdist, options.VotingWindow));
         _mesh = new MeshState(consensusStore, nodeStore, options.FirstLayer);
+        _applier = new MeshApplier(_tortoise, _mesh);
 
         Recover();
 
@@ -193,6 +195,7 @@ public sealed partial class ConsensusEngine : IDisposable
         }
 
         await PublishAllAsync(outbox, cancellationToken).ConfigureAwait(false);
+        await FetchMissingBlocksAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -262,9 +265,17 @@ public sealed partial class ConsensusEngine : IDisposable
     private List<(uint J, VrfSignature Proof, LayerId Layer)> OwnSlots(NodeId identity, EpochContext context)
     {
         if (_ownSlots.TryGetValue((identity, context.Epoch), out var slots)) return slots;
-        slots = context.AtxOf(identity) is { } atx
-            ? BallotEligibility.Slots(_seeds[identity], context.Beacon, context.Epoch, atx.VrfNonce, context.SlotsOf(identity, _o), _o.LayersPerEpoch)
-            : [];
+        slots = [];
+        if (context.AtxOf(identity) is { } atx && _vrfs.FirstOrDefault(v => v.Signer.NodeId == identity).Vrf is { } vrf)
+        {
+            var config = new Eligibility.BallotEligibilityConfig(_o.LayerAvgSize, _o.LayersPerEpoch, _o.MinimalActiveSetWeight);
+            foreach (var slot in Eligibility.BallotEligibility.Slots(vrf, context.Epoch, context.EligibilityBeacon, atx.VrfNonce, atx.Weight,
+                context.TotalWeight, config))
+            {
+                slots.Add((slot.J, new VrfSignature(slot.Sig), slot.Layer));
+            }
+        }
+
         _ownSlots[(identity, context.Epoch)] = slots;
         return slots;
     }
@@ -434,9 +445,9 @@ public sealed partial class ConsensusEngine : IDisposable
         {
             if (proof.J >= count || proof.J <= last) return false;
             last = proof.J;
-            var message = BallotEligibility.VrfMessage(context.Beacon, context.Epoch, atx.VrfNonce, proof.J);
-            if (!EcVrf.Verify(ballot.SmesherId.Span, message, proof.Sig.Span)) return false;
-            if (BallotEligibility.EligibleLayer(context.Epoch, _o.LayersPerEpoch, proof.Sig.Span) != ballot.Layer) return false;
+            var message = Eligibility.VrfMessages.Voting(context.EligibilityBeacon, context.Epoch, atx.VrfNonce, proof.J);
+            if (!VrfVerifier.Verify(ballot.SmesherId, message, proof.Sig.Span)) return false;
+            if (Eligibility.BallotEligibility.EligibleLayer(context.Epoch, _o.LayersPerEpoch, proof.Sig.Span) != ballot.Layer) return false;
         }
 
         return true;
@@ -552,39 +563,14 @@ public sealed partial class ConsensusEngine : IDisposable
     /// layers valid, and applies layers forward while their opinion and block are known.</summary>
     private void ApplyUpdates()
     {
-        var updates = _tortoise.Updates();
-        foreach (var update in updates)
+        try
         {
-            if (update.Layer >= _mesh.NextLayer) break;
-            var applied = _store.GetLayer(update.Layer);
-            if (applied is null) continue;
-            if (applied.Block != update.Block)
-            {
-                Log.Reverting(_log, update.Layer.Value, applied.Block, update.Block);
-                _mesh.RevertTo(new LayerId(update.Layer.Value - 1));
-                break;
-            }
-
-            if (update.Verified && !applied.Valid) _store.MarkLayerValid(update.Layer, true);
+            var progress = _applier.Advance();
+            foreach (var layer in progress.Reverted) Log.Reverted(_log, layer.Value);
         }
-
-        while (true)
+        catch (InvalidOperationException e)
         {
-            var next = _mesh.NextLayer;
-            if (next > _tortoise.Last) break;
-            var (opinion, verified) = _tortoise.Opinion(next);
-            if (opinion is not { } blockId) break;
-            Block? block = null;
-            if (!blockId.IsEmpty && (block = _store.GetBlock(blockId)) is null) break;
-            try
-            {
-                _mesh.Apply(next, block, verified);
-            }
-            catch (InvalidOperationException e)
-            {
-                Log.ApplyFailed(_log, next.Value, e.Message);
-                break;
-            }
+            Log.ApplyFailed(_log, _mesh.NextLayer.Value, e.Message);
         }
     }
 
@@ -755,8 +741,8 @@ public sealed partial class ConsensusEngine : IDisposable
         [LoggerMessage(Level = LogLevel.Information, Message = "layer {Layer}: hare output of {Count} proposals, block {Block}")]
         public static partial void HareOutput(ILogger logger, uint layer, int count, MeshBlockId block);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer}: block {Old} replaced by {New}; reverting")]
-        public static partial void Reverting(ILogger logger, uint layer, MeshBlockId old, MeshBlockId @new);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} reverted: the tortoise chose another block")]
+        public static partial void Reverted(ILogger logger, uint layer);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} cannot be applied yet: {Reason}")]
         public static partial void ApplyFailed(ILogger logger, uint layer, string reason);
