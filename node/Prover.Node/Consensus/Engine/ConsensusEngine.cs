@@ -61,6 +61,7 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly Dictionary<(LayerId, NodeId), BallotId> _ballotAt = [];
     private readonly Dictionary<BallotId, IReadOnlyList<LayerVote>> _votes = [];
     private readonly HashSet<NodeId> _malicious = [];
+    private readonly HashSet<NodeId> _toRelay = [];
     private readonly Dictionary<LayerId, HareLayer> _hare = [];
     private readonly Dictionary<LayerId, List<HareMessage>> _harePending = [];
     private LayerId _current;
@@ -601,7 +602,9 @@ public sealed partial class ConsensusEngine : IDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (IsMalicious(guilty)) return GossipVerdict.Ignore;
+            // A proof this engine made (or took from the store) is published through this handler: accept it once
+            // more so that the transport relays it.
+            if (IsMalicious(guilty)) return _toRelay.Remove(guilty) ? GossipVerdict.Accept : GossipVerdict.Ignore;
             MarkMalicious(guilty, proof);
             return GossipVerdict.Accept;
         }
@@ -616,6 +619,7 @@ public sealed partial class ConsensusEngine : IDisposable
     {
         if (IsMalicious(guilty)) return;
         MarkMalicious(guilty, proof);
+        _toRelay.Add(guilty);
         outbox.Add((Topics.Malfeasance, new MalfeasanceGossip { Proof = proof }.ToBytes()));
     }
 
@@ -642,6 +646,7 @@ public sealed partial class ConsensusEngine : IDisposable
                 if (MalfeasanceProofs.Verify(proof!, _verifier, out var guilty) != MalfeasanceVerdict.Proven || guilty != header.SmesherId) continue;
                 lock (_malicious) _malicious.Add(guilty);
                 _tortoise.OnMalfeasance(guilty);
+                _toRelay.Add(guilty);
                 outbox.Add((Topics.Malfeasance, new MalfeasanceGossip { Proof = proof! }.ToBytes()));
                 Log.Malicious(_log, guilty, proof!.Type);
             }
@@ -718,6 +723,27 @@ public sealed partial class ConsensusEngine : IDisposable
             Blocks = [.. _store.BlockIdsInLayer(layer).Select(b => b.Value)],
         };
         return ValueTask.FromResult(ScaleCodec.Encode(data));
+    }
+
+    /// <summary>For tests: each layer's opinion and, per ballot, the layers where its votes differ from it.</summary>
+    internal string DescribeLayers(LayerId from, LayerId to)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var l = from; l <= to; l = new LayerId(l.Value + 1))
+        {
+            var (block, verified) = _tortoise.Opinion(l);
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {l}: {(block is { } b ? b.ToString()[..4] : "abstain")}{(verified ? " verified" : "")} ballots:");
+            foreach (var id in _store.BallotIdsInLayer(l))
+            {
+                var ballot = Ballot.Decode(_store.GetBallot(id)!.Blob.Span);
+                var votes = _votes.GetValueOrDefault(new BallotId(id)) ?? [];
+                var bad = votes.Where(v => v.Opinion != _tortoise.Opinion(v.Layer).Block).Select(v => v.Layer.Value);
+                text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $" [{ballot.SmesherId.ToString()[..4]} n={ballot.EligibilityProofs.Count}{(IsMalicious(ballot.SmesherId) ? " M" : "")} votes={votes.Count} bad={string.Join(',', bad)}]");
+            }
+        }
+
+        return text.ToString();
     }
 
     /// <inheritdoc/>
