@@ -715,9 +715,17 @@ public sealed partial class PeerNetwork : IGossip, IRequester, IPeerEvents, IAsy
         lock (_gate)
         {
             long now = _time.GetTimestamp();
-            double halfLives = _time.GetElapsedTime(peer.ScoreAt, now) / _o.PenaltyHalfLife;
-            peer.Score = peer.Score * Math.Pow(0.5, halfLives) + weight;
-            peer.ScoreAt = now;
+            // The score halves once per whole half-life elapsed (in steps, so that penalties close together add up
+            // exactly).
+            long halfLife = Math.Max(1, (long)(_o.PenaltyHalfLife.TotalSeconds * _time.TimestampFrequency));
+            long periods = (now - peer.ScoreAt) / halfLife;
+            if (periods > 0)
+            {
+                peer.Score = periods >= 64 ? 0 : peer.Score / Math.Pow(2, periods);
+                peer.ScoreAt += periods * halfLife;
+            }
+
+            peer.Score += weight;
             score = peer.Score;
             if (score >= _o.DropThreshold && peer.BannedUntil <= now)
             {
