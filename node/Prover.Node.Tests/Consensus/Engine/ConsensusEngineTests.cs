@@ -174,6 +174,76 @@ public sealed class ConsensusEngineTests
     }
 
     [Fact]
+    public async Task A_double_atx_proof_stored_by_the_atx_validator_is_gossiped_and_the_identity_loses_its_weight()
+    {
+        using var world = new EngineWorld(Weights);
+        var liar = world.Nodes[0];
+        var witness = world.Nodes[1];
+        await world.RunLayersAsync(First, First + 4);
+
+        // What AtxValidator stores when a second ATX of one identity arrives for one publish epoch: a MultipleATXs
+        // proof made of the two signed ATX messages. Only node 1 saw the second ATX, in the first layer of epoch 3
+        // (the epoch the ATXs are published in).
+        uint publish = 3;
+        var first = world.Atx(liar, publish).Id;
+        var second = new AtxId(Enumerable.Repeat((byte)0xa5, 32).ToArray());
+        EdSignature Sign(AtxId id) => new(liar.Signer.Sign(SignatureDomain.Atx, new AtxMetadata(new EpochId(publish), id.Value).ToBytes()));
+        var proof = Prover.Node.Validation.AtxMalfeasance.Encode(Prover.Node.Validation.AtxMalfeasance.MultipleAtxs,
+            publish * EngineWorld.LayersPerEpoch, liar.Signer.NodeId, (new EpochId(publish), first, Sign(first)),
+            (new EpochId(publish), second, Sign(second)));
+        Assert.True(witness.Atxs.AddMalfeasanceProof(liar.Signer.NodeId, Prover.Node.Validation.AtxMalfeasance.MultipleAtxs, world.Genesis.GenesisTime, proof));
+
+        var layer = new LayerId(First + 5);
+        await world.RunLayerAsync(layer);
+        foreach (var node in world.Nodes)
+        {
+            Assert.True(node.Engine!.IsMalicious(liar.Signer.NodeId), $"{node.Peer} does not know");
+            Assert.Equal(MalfeasanceProof.MultipleAtxs, node.Atxs.GetMalfeasanceProof(liar.Signer.NodeId)!.Domain);
+        }
+
+        uint last = layer.Value + (2 * EngineWorld.LayersPerEpoch);
+        await world.RunLayersAsync(layer.Value + 1, last);
+        uint verified = AssertAgreement(world, First);
+        Assert.True(verified >= last - 2, $"verified only up to {verified} of {last}: {Summary(world)}");
+        foreach (var node in world.Nodes)
+        {
+            Assert.DoesNotContain(node.Consensus.Rewards(liar.Coinbase), r => r.Layer >= layer);
+            Assert.Contains(node.Consensus.Rewards(witness.Coinbase), r => r.Layer > layer);
+        }
+    }
+
+    [Fact]
+    public async Task The_scheduler_drives_an_engine_from_the_layer_clock()
+    {
+        using var world = new EngineWorld([100]);
+        var node = world.Nodes[0];
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(world.Genesis.GenesisTime);
+        var clock = new Prover.Node.Genesis.LayerClock(world.Genesis.GenesisTime, TimeSpan.FromSeconds(10), EngineWorld.LayersPerEpoch, time);
+        time.SetUtcNow(clock.LayerStart(new LayerId(First)));
+        var scheduler = new LayerScheduler(node.Engine!, clock, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(200));
+        using var stop = new CancellationTokenSource();
+        var run = scheduler.RunAsync(stop.Token);
+        var until = clock.LayerStart(new LayerId(First + 6));
+        while (time.GetUtcNow() < until)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(2);
+        }
+
+        await stop.CancelAsync();
+        await run;
+        Assert.True(node.Engine!.CurrentLayer.Value >= First + 5, $"the clock reached layer {node.Engine.CurrentLayer}");
+        Assert.True(node.Engine.Verified.Value >= First + 2, $"verified {node.Engine.Verified}");
+        for (uint l = First; l <= First + 2; l++)
+        {
+            var record = node.Consensus.GetLayer(new LayerId(l));
+            Assert.NotNull(record);
+            Assert.True(record.Valid);
+            Assert.False(record.Block.IsEmpty, $"layer {l} is empty");
+        }
+    }
+
+    [Fact]
     public async Task A_partitioned_node_heals_syncs_and_agrees_again()
     {
         using var world = new EngineWorld(Weights);
