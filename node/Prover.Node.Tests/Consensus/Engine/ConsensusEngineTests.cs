@@ -10,11 +10,12 @@ using Prover.Node.Transport;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
 using Xunit;
+using Xunit.Abstractions;
 using MeshBlockId = Prover.Node.Consensus.Mesh.BlockId;
 
 namespace Prover.Node.Tests.Consensus.Engine;
 
-public sealed class ConsensusEngineTests
+public sealed class ConsensusEngineTests(ITestOutputHelper output)
 {
     private static readonly ulong[] Weights = [100, 200, 300];
 
@@ -54,6 +55,7 @@ public sealed class ConsensusEngineTests
         {
             decimal share = expected[owner.Index] / total;
             decimal fair = (decimal)Weights[owner.Index] / weight;
+            output.WriteLine($"identity {owner.Index}: weight share {fair:F4}, reward share {share:F4} (ratio {share / fair:F3}) over layers {First}..{verified}");
             Assert.InRange(share / fair, 0.85m, 1.15m);
         }
     }

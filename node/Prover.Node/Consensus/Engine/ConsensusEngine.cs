@@ -237,6 +237,7 @@ public sealed partial class ConsensusEngine : IDisposable
     /// Gossips a malfeasance proof (the SCALE <c>MalfeasanceProof</c>, e.g. the one an ATX verdict carries) after
     /// checking it locally; returns the local verdict.
     /// </summary>
+    /// <exception cref="ScaleDecodeException">The bytes are not a malfeasance proof.</exception>
     public async Task<GossipVerdict> PublishMalfeasanceAsync(ReadOnlyMemory<byte> proof, CancellationToken cancellationToken = default)
     {
         var decoded = MalfeasanceProof.Decode(proof.Span);
