@@ -246,6 +246,48 @@ public sealed class ConsensusEngineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Malformed_forged_and_repeated_proposals_are_refused_without_disturbing_the_others()
+    {
+        using var world = new EngineWorld(Weights);
+        var smesher = world.Nodes[2];
+        var proposals = Capture(world, Topics.Proposal, smesher.Signer.NodeId, p => Proposal.Decode(p).SmesherId);
+        await world.RunLayersAsync(First, First + 3);
+        var original = Proposal.Decode(proposals[^1]);
+        var to = world.Nodes[0].Peer;
+        async Task<GossipVerdict> SendAsync(byte[] payload) => await world.Network.SendAsync(smesher.Peer, to, Topics.Proposal, payload);
+
+        // Not a proposal at all, and one cut short.
+        Assert.Equal(GossipVerdict.Reject, await SendAsync([1, 2, 3]));
+        Assert.Equal(GossipVerdict.Reject, await SendAsync(proposals[^1][..^10]));
+
+        // The same ballot in a second proposal (another mesh hash): one proposal per ballot.
+        var again = new Proposal { Inner = new InnerProposal { Ballot = original.Ballot, MeshHash = Hash32.Parse(new string('1', 64)) } };
+        again.Signature = new EdSignature(smesher.Signer.Sign(SignatureDomain.Proposal, again.SignedBytes()));
+        Assert.Equal(GossipVerdict.Ignore, await SendAsync(again.ToBytes()));
+
+        // A proposal signed by someone else than its smesher.
+        var stranger = EdSigner.FromSeed(Enumerable.Repeat((byte)9, 32).ToArray(), world.Genesis.GenesisId);
+        var forged = new Proposal { Inner = new InnerProposal { Ballot = original.Ballot, MeshHash = Hash32.Parse(new string('2', 64)) } };
+        forged.Signature = new EdSignature(stranger.Sign(SignatureDomain.Proposal, forged.SignedBytes()));
+        Assert.Equal(GossipVerdict.Reject, await SendAsync(forged.ToBytes()));
+
+        // The smesher's ballot moved to a layer its eligibility proofs do not give (signed by the smesher itself).
+        var moved = Reballot(original, smesher.Signer, original.Ballot.Inner.OpinionHash, new LayerId(original.Layer.Value + 1));
+        Assert.Equal(GossipVerdict.Reject, await SendAsync(moved.ToBytes()));
+
+        // An identity outside the active set.
+        var outsider = Reballot(original, stranger, original.Ballot.Inner.OpinionHash);
+        Assert.NotEqual(GossipVerdict.Accept, await SendAsync(outsider.ToBytes()));
+
+        Assert.False(world.Nodes[0].Engine!.IsMalicious(smesher.Signer.NodeId));
+        uint last = First + (2 * EngineWorld.LayersPerEpoch) + 3;
+        await world.RunLayersAsync(First + 4, last);
+        uint verified = AssertAgreement(world, First);
+        Assert.True(verified >= last - 2, $"verified only up to {verified} of {last}: {Summary(world)}");
+        stranger.Dispose();
+    }
+
+    [Fact]
     public async Task A_partitioned_node_heals_syncs_and_agrees_again()
     {
         using var world = new EngineWorld(Weights);
@@ -386,14 +428,14 @@ public sealed class ConsensusEngineTests(ITestOutputHelper output)
 
     /// <summary>The proposal with its ballot changed (another opinion hash) and signed again: a second ballot of the
     /// same smesher in the same layer.</summary>
-    private static Proposal Reballot(Proposal original, EdSigner signer, Hash32 opinion)
+    private static Proposal Reballot(Proposal original, EdSigner signer, Hash32 opinion, LayerId? layer = null)
     {
         var inner = original.Ballot.Inner;
         var ballot = new Ballot
         {
             Inner = new InnerBallot
             {
-                Layer = inner.Layer,
+                Layer = layer ?? inner.Layer,
                 AtxId = inner.AtxId,
                 OpinionHash = opinion,
                 RefBallot = inner.RefBallot,

@@ -374,6 +374,8 @@ public sealed partial class ConsensusEngine : IDisposable
             return GossipVerdict.Reject;
         }
 
+        // A second proposal around a ballot already known (other transactions or mesh hash) is not taken: one proposal
+        // per ballot, so a smesher cannot enter the hare twice with one eligibility.
         var check = AcceptBallot(proposal.Ballot, outbox);
         switch (check)
         {
@@ -381,6 +383,7 @@ public sealed partial class ConsensusEngine : IDisposable
                 return GossipVerdict.Reject;
             case BallotCheck.Unknown:
             case BallotCheck.Malicious:
+            case BallotCheck.Duplicate:
                 return GossipVerdict.Ignore;
         }
 
