@@ -36,6 +36,14 @@ namespace Prover.Node.Consensus.Engine;
 /// weight from the tortoise and from hare, and its ATX from later active sets. <see cref="SyncAsync(CancellationToken)"/> fetches ballots
 /// and blocks of past layers from peers (<see cref="Protocols.LayerData"/>, then by hash), so a node that was down or
 /// cut off catches up; a restarted engine rebuilds its tortoise from the stores.</para>
+/// <para>Departures from go-spacemesh, each with its cost: the active set is not carried by reference ballots (no
+/// <c>as/1</c>): every node derives it from its own ATXs and malfeasance proofs when the epoch starts, so a proof that
+/// reaches nodes on both sides of an epoch start splits their view of that epoch (their ballots and hare messages then
+/// fail each other's eligibility checks until the next epoch); proofs are gossiped within a layer of being found to
+/// keep that window small. Ballots name no base ballot and list their opinion of every layer in the voting window
+/// (larger ballots, no base-ballot bookkeeping). The opinion hash is this node's own digest of the votes, not
+/// go-spacemesh's. Proposals carry no transactions. Proposals are stored (go-spacemesh keeps them in memory only).
+/// A node with no identity runs no hare and follows the others through the tortoise's vote tally.</para>
 /// </summary>
 public sealed partial class ConsensusEngine : IDisposable
 {
@@ -43,7 +51,6 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly NodeStore _nodes;
     private readonly ConsensusStore _store;
     private readonly IReadOnlyList<EdSigner> _identities;
-    private readonly Dictionary<NodeId, byte[]> _seeds = [];
     private readonly List<(EdSigner Signer, VrfSigner Vrf)> _vrfs = [];
     private readonly IGossip _gossip;
     private readonly IRequester _requester;
@@ -97,11 +104,7 @@ public sealed partial class ConsensusEngine : IDisposable
         _nodes = nodeStore;
         _store = consensusStore;
         _identities = [.. identities];
-        foreach (var id in _identities)
-        {
-            _seeds[id.NodeId] = id.ExportSeed();
-            _vrfs.Add((id, new VrfSigner(id)));
-        }
+        foreach (var id in _identities) _vrfs.Add((id, new VrfSigner(id)));
         _gossip = gossip;
         _requester = requester;
         _verifier = new EdVerifier(options.Genesis.GenesisId);
@@ -755,7 +758,6 @@ public sealed partial class ConsensusEngine : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var seed in _seeds.Values) System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed);
         foreach (var (_, vrf) in _vrfs) vrf.Dispose();
         _gate.Dispose();
     }
