@@ -99,7 +99,8 @@ public sealed class AtxSyncTests(AtxWorld world) : IClassFixture<AtxWorld>, IAsy
         // A liar serves the ids of A's epoch but another ATX's bytes for every id.
         var liar = await PeerNetwork.StartAsync(Options());
         _owned.Add(liar);
-        var other = world.InitialAtx(AtxWorld.NewStore(), coinbase: 9);
+        var other = ActivationTxV1.Decode(initial.Encode());
+        other.Coinbase = new Address(Enumerable.Repeat((byte)9, Address.Length).ToArray());
         liar.Handle(Protocols.AtxIdsByEpoch, (_, request, _) => ValueTask.FromResult(
             AtxSync.EncodeIds(storeA.AtxIdsInEpoch(BitConverter.ToUInt32(request.Span)).Select(id => id.Value).ToList())));
         liar.Handle(Protocols.ByHash, (_, _, _) => ValueTask.FromResult(other.Encode()));

@@ -46,6 +46,19 @@ public sealed class TestNetwork
         lock (_gate) _cut.Clear();
     }
 
+    /// <summary>Delivers one message from <paramref name="from"/> to <paramref name="to"/> alone (it relays it on if
+    /// its handler accepts), as a peer that shows different messages to different peers would.</summary>
+    public ValueTask<GossipVerdict> SendAsync(TestPeer from, TestPeer to, string topic, byte[] payload)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        lock (_gate)
+        {
+            if (!_peers.Contains(from) || !_peers.Contains(to)) throw new ArgumentException("both peers must be on this network");
+        }
+
+        return to.DeliverAsync(from, topic, payload, CancellationToken.None);
+    }
+
     internal IReadOnlyList<TestPeer> Reachable(TestPeer from)
     {
         lock (_gate) return [.. _peers.Where(p => p != from && !_cut.Contains((from, p)))];
@@ -130,7 +143,7 @@ public sealed class TestPeer : IGossip, IRequester
         }
     }
 
-    private async ValueTask<GossipVerdict> DeliverAsync(TestPeer? from, string topic, byte[] payload, CancellationToken ct)
+    internal async ValueTask<GossipVerdict> DeliverAsync(TestPeer? from, string topic, byte[] payload, CancellationToken ct)
     {
         GossipHandler? handler;
         lock (_gate)

@@ -12,7 +12,7 @@ internal static class MeshFixtures
 {
     public static AtxId AtxOf(byte tag) => new(Enumerable.Repeat(tag, 32).ToArray());
 
-    public static NodeId Node(byte tag) => new(Enumerable.Range(0, 32).Select(i => (byte)(tag ^ i)).ToArray());
+    public static NodeId NodeOf(byte tag) => new(Enumerable.Range(0, 32).Select(i => (byte)(tag ^ i)).ToArray());
 
     public static Hash20 Id20(byte tag, byte salt = 0) => new(Enumerable.Range(0, 20).Select(i => (byte)(tag * 7 + i + salt * 31)).ToArray());
 

@@ -61,7 +61,16 @@ public sealed partial class ConsensusEngine
             }
         }
 
-        // Blocks the tortoise now wants (a block decided by votes that this node never built).
+        blocks += await FetchMissingBlocksAsync(cancellationToken).ConfigureAwait(false);
+        Log.Synced(_log, from.Value, to.Value, ballots, blocks);
+        return new LayerSyncReport(from, to, ballots, blocks, failures);
+    }
+
+    /// <summary>Fetches the blocks the tortoise chose (by the votes of others) that this node never built, then applies
+    /// what it can; returns the blocks fetched.</summary>
+    private async Task<int> FetchMissingBlocksAsync(CancellationToken cancellationToken)
+    {
+        int blocks = 0;
         List<(LayerId Layer, MeshBlockId Block)> missing;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -74,6 +83,7 @@ public sealed partial class ConsensusEngine
             _gate.Release();
         }
 
+        if (missing.Count == 0) return 0;
         foreach (var (layer, id) in missing)
         {
             foreach (var peer in _requester.Peers)
@@ -96,8 +106,7 @@ public sealed partial class ConsensusEngine
             _gate.Release();
         }
 
-        Log.Synced(_log, from.Value, to.Value, ballots, blocks);
-        return new LayerSyncReport(from, to, ballots, blocks, failures);
+        return blocks;
     }
 
     private async Task<(int Ballots, int Blocks, int Failures)> FetchLayerAsync(PeerId peer, LayerId layer, LayerData data, CancellationToken ct)

@@ -36,6 +36,14 @@ namespace Prover.Node.Consensus.Engine;
 /// weight from the tortoise and from hare, and its ATX from later active sets. <see cref="SyncAsync(CancellationToken)"/> fetches ballots
 /// and blocks of past layers from peers (<see cref="Protocols.LayerData"/>, then by hash), so a node that was down or
 /// cut off catches up; a restarted engine rebuilds its tortoise from the stores.</para>
+/// <para>Departures from go-spacemesh, each with its cost: the active set is not carried by reference ballots (no
+/// <c>as/1</c>): every node derives it from its own ATXs and malfeasance proofs when the epoch starts, so a proof that
+/// reaches nodes on both sides of an epoch start splits their view of that epoch (their ballots and hare messages then
+/// fail each other's eligibility checks until the next epoch); proofs are gossiped within a layer of being found to
+/// keep that window small. Ballots name no base ballot and list their opinion of every layer in the voting window
+/// (larger ballots, no base-ballot bookkeeping). The opinion hash is this node's own digest of the votes, not
+/// go-spacemesh's. Proposals carry no transactions. Proposals are stored (go-spacemesh keeps them in memory only).
+/// A node with no identity runs no hare and follows the others through the tortoise's vote tally.</para>
 /// </summary>
 public sealed partial class ConsensusEngine : IDisposable
 {
@@ -43,7 +51,6 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly NodeStore _nodes;
     private readonly ConsensusStore _store;
     private readonly IReadOnlyList<EdSigner> _identities;
-    private readonly Dictionary<NodeId, byte[]> _seeds = [];
     private readonly List<(EdSigner Signer, VrfSigner Vrf)> _vrfs = [];
     private readonly IGossip _gossip;
     private readonly IRequester _requester;
@@ -52,6 +59,7 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly VerifyingTortoise _tortoise;
     private readonly MeshState _mesh;
+    private readonly MeshApplier _applier;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private readonly Dictionary<EpochId, EpochContext> _epochs = [];
@@ -60,6 +68,7 @@ public sealed partial class ConsensusEngine : IDisposable
     private readonly Dictionary<(LayerId, NodeId), BallotId> _ballotAt = [];
     private readonly Dictionary<BallotId, IReadOnlyList<LayerVote>> _votes = [];
     private readonly HashSet<NodeId> _malicious = [];
+    private readonly HashSet<NodeId> _toRelay = [];
     private readonly Dictionary<LayerId, HareLayer> _hare = [];
     private readonly Dictionary<LayerId, List<HareMessage>> _harePending = [];
     private LayerId _current;
@@ -95,11 +104,7 @@ public sealed partial class ConsensusEngine : IDisposable
         _nodes = nodeStore;
         _store = consensusStore;
         _identities = [.. identities];
-        foreach (var id in _identities)
-        {
-            _seeds[id.NodeId] = id.ExportSeed();
-            _vrfs.Add((id, new VrfSigner(id)));
-        }
+        foreach (var id in _identities) _vrfs.Add((id, new VrfSigner(id)));
         _gossip = gossip;
         _requester = requester;
         _verifier = new EdVerifier(options.Genesis.GenesisId);
@@ -107,6 +112,7 @@ public sealed partial class ConsensusEngine : IDisposable
         _time = time ?? TimeProvider.System;
         _tortoise = new VerifyingTortoise(new TortoiseConfig(options.LayersPerEpoch, options.FirstLayer, options.Hdist, options.VotingWindow));
         _mesh = new MeshState(consensusStore, nodeStore, options.FirstLayer);
+        _applier = new MeshApplier(_tortoise, _mesh);
 
         Recover();
 
@@ -193,6 +199,7 @@ public sealed partial class ConsensusEngine : IDisposable
         }
 
         await PublishAllAsync(outbox, cancellationToken).ConfigureAwait(false);
+        await FetchMissingBlocksAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -233,6 +240,7 @@ public sealed partial class ConsensusEngine : IDisposable
     /// Gossips a malfeasance proof (the SCALE <c>MalfeasanceProof</c>, e.g. the one an ATX verdict carries) after
     /// checking it locally; returns the local verdict.
     /// </summary>
+    /// <exception cref="ScaleDecodeException">The bytes are not a malfeasance proof.</exception>
     public async Task<GossipVerdict> PublishMalfeasanceAsync(ReadOnlyMemory<byte> proof, CancellationToken cancellationToken = default)
     {
         var decoded = MalfeasanceProof.Decode(proof.Span);
@@ -262,9 +270,17 @@ public sealed partial class ConsensusEngine : IDisposable
     private List<(uint J, VrfSignature Proof, LayerId Layer)> OwnSlots(NodeId identity, EpochContext context)
     {
         if (_ownSlots.TryGetValue((identity, context.Epoch), out var slots)) return slots;
-        slots = context.AtxOf(identity) is { } atx
-            ? BallotEligibility.Slots(_seeds[identity], context.Beacon, context.Epoch, atx.VrfNonce, context.SlotsOf(identity, _o), _o.LayersPerEpoch)
-            : [];
+        slots = [];
+        if (context.AtxOf(identity) is { } atx && _vrfs.FirstOrDefault(v => v.Signer.NodeId == identity).Vrf is { } vrf)
+        {
+            var config = new Eligibility.BallotEligibilityConfig(_o.LayerAvgSize, _o.LayersPerEpoch, _o.MinimalActiveSetWeight);
+            foreach (var slot in Eligibility.BallotEligibility.Slots(vrf, context.Epoch, context.EligibilityBeacon, atx.VrfNonce, atx.Weight,
+                context.TotalWeight, config))
+            {
+                slots.Add((slot.J, new VrfSignature(slot.Sig), slot.Layer));
+            }
+        }
+
         _ownSlots[(identity, context.Epoch)] = slots;
         return slots;
     }
@@ -361,6 +377,8 @@ public sealed partial class ConsensusEngine : IDisposable
             return GossipVerdict.Reject;
         }
 
+        // A second proposal around a ballot already known (other transactions or mesh hash) is not taken: one proposal
+        // per ballot, so a smesher cannot enter the hare twice with one eligibility.
         var check = AcceptBallot(proposal.Ballot, outbox);
         switch (check)
         {
@@ -368,6 +386,7 @@ public sealed partial class ConsensusEngine : IDisposable
                 return GossipVerdict.Reject;
             case BallotCheck.Unknown:
             case BallotCheck.Malicious:
+            case BallotCheck.Duplicate:
                 return GossipVerdict.Ignore;
         }
 
@@ -434,9 +453,9 @@ public sealed partial class ConsensusEngine : IDisposable
         {
             if (proof.J >= count || proof.J <= last) return false;
             last = proof.J;
-            var message = BallotEligibility.VrfMessage(context.Beacon, context.Epoch, atx.VrfNonce, proof.J);
-            if (!EcVrf.Verify(ballot.SmesherId.Span, message, proof.Sig.Span)) return false;
-            if (BallotEligibility.EligibleLayer(context.Epoch, _o.LayersPerEpoch, proof.Sig.Span) != ballot.Layer) return false;
+            var message = Eligibility.VrfMessages.Voting(context.EligibilityBeacon, context.Epoch, atx.VrfNonce, proof.J);
+            if (!VrfVerifier.Verify(ballot.SmesherId, message, proof.Sig.Span)) return false;
+            if (Eligibility.BallotEligibility.EligibleLayer(context.Epoch, _o.LayersPerEpoch, proof.Sig.Span) != ballot.Layer) return false;
         }
 
         return true;
@@ -552,39 +571,14 @@ public sealed partial class ConsensusEngine : IDisposable
     /// layers valid, and applies layers forward while their opinion and block are known.</summary>
     private void ApplyUpdates()
     {
-        var updates = _tortoise.Updates();
-        foreach (var update in updates)
+        try
         {
-            if (update.Layer >= _mesh.NextLayer) break;
-            var applied = _store.GetLayer(update.Layer);
-            if (applied is null) continue;
-            if (applied.Block != update.Block)
-            {
-                Log.Reverting(_log, update.Layer.Value, applied.Block, update.Block);
-                _mesh.RevertTo(new LayerId(update.Layer.Value - 1));
-                break;
-            }
-
-            if (update.Verified && !applied.Valid) _store.MarkLayerValid(update.Layer, true);
+            var progress = _applier.Advance();
+            foreach (var layer in progress.Reverted) Log.Reverted(_log, layer.Value);
         }
-
-        while (true)
+        catch (InvalidOperationException e)
         {
-            var next = _mesh.NextLayer;
-            if (next > _tortoise.Last) break;
-            var (opinion, verified) = _tortoise.Opinion(next);
-            if (opinion is not { } blockId) break;
-            Block? block = null;
-            if (!blockId.IsEmpty && (block = _store.GetBlock(blockId)) is null) break;
-            try
-            {
-                _mesh.Apply(next, block, verified);
-            }
-            catch (InvalidOperationException e)
-            {
-                Log.ApplyFailed(_log, next.Value, e.Message);
-                break;
-            }
+            Log.ApplyFailed(_log, _mesh.NextLayer.Value, e.Message);
         }
     }
 
@@ -615,7 +609,9 @@ public sealed partial class ConsensusEngine : IDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (IsMalicious(guilty)) return GossipVerdict.Ignore;
+            // A proof this engine made (or took from the store) is published through this handler: accept it once
+            // more so that the transport relays it.
+            if (IsMalicious(guilty)) return _toRelay.Remove(guilty) ? GossipVerdict.Accept : GossipVerdict.Ignore;
             MarkMalicious(guilty, proof);
             return GossipVerdict.Accept;
         }
@@ -630,6 +626,7 @@ public sealed partial class ConsensusEngine : IDisposable
     {
         if (IsMalicious(guilty)) return;
         MarkMalicious(guilty, proof);
+        _toRelay.Add(guilty);
         outbox.Add((Topics.Malfeasance, new MalfeasanceGossip { Proof = proof }.ToBytes()));
     }
 
@@ -656,6 +653,7 @@ public sealed partial class ConsensusEngine : IDisposable
                 if (MalfeasanceProofs.Verify(proof!, _verifier, out var guilty) != MalfeasanceVerdict.Proven || guilty != header.SmesherId) continue;
                 lock (_malicious) _malicious.Add(guilty);
                 _tortoise.OnMalfeasance(guilty);
+                _toRelay.Add(guilty);
                 outbox.Add((Topics.Malfeasance, new MalfeasanceGossip { Proof = proof! }.ToBytes()));
                 Log.Malicious(_log, guilty, proof!.Type);
             }
@@ -734,12 +732,32 @@ public sealed partial class ConsensusEngine : IDisposable
         return ValueTask.FromResult(ScaleCodec.Encode(data));
     }
 
+    /// <summary>For tests: each layer's opinion and, per ballot, the layers where its votes differ from it.</summary>
+    internal string DescribeLayers(LayerId from, LayerId to)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var l = from; l <= to; l = new LayerId(l.Value + 1))
+        {
+            var (block, verified) = _tortoise.Opinion(l);
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {l}: {(block is { } b ? b.ToString()[..4] : "abstain")}{(verified ? " verified" : "")} ballots:");
+            foreach (var id in _store.BallotIdsInLayer(l))
+            {
+                var ballot = Ballot.Decode(_store.GetBallot(id)!.Blob.Span);
+                var votes = _votes.GetValueOrDefault(new BallotId(id)) ?? [];
+                var bad = votes.Where(v => v.Opinion != _tortoise.Opinion(v.Layer).Block).Select(v => v.Layer.Value);
+                text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                    $" [{ballot.SmesherId.ToString()[..4]} n={ballot.EligibilityProofs.Count}{(IsMalicious(ballot.SmesherId) ? " M" : "")} votes={votes.Count} bad={string.Join(',', bad)}]");
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var seed in _seeds.Values) System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed);
         foreach (var (_, vrf) in _vrfs) vrf.Dispose();
         _gate.Dispose();
     }
@@ -755,8 +773,8 @@ public sealed partial class ConsensusEngine : IDisposable
         [LoggerMessage(Level = LogLevel.Information, Message = "layer {Layer}: hare output of {Count} proposals, block {Block}")]
         public static partial void HareOutput(ILogger logger, uint layer, int count, MeshBlockId block);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer}: block {Old} replaced by {New}; reverting")]
-        public static partial void Reverting(ILogger logger, uint layer, MeshBlockId old, MeshBlockId @new);
+        [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} reverted: the tortoise chose another block")]
+        public static partial void Reverted(ILogger logger, uint layer);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} cannot be applied yet: {Reason}")]
         public static partial void ApplyFailed(ILogger logger, uint layer, string reason);

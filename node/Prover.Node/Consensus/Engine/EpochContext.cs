@@ -69,8 +69,11 @@ internal sealed class EpochContext
     /// <summary>The smesher's ballot slots in this epoch (0 when it is not in the active set).</summary>
     public uint SlotsOf(NodeId smesher, ConsensusOptions options) =>
         _bySmesher.TryGetValue(smesher, out var atx)
-            ? BallotEligibility.NumSlots(atx.Weight, TotalWeight, options.MinimalActiveSetWeight, options.LayerAvgSize, options.LayersPerEpoch)
+            ? Eligibility.BallotEligibility.NumEligibleSlots(atx.Weight, options.MinimalActiveSetWeight, TotalWeight, options.LayerAvgSize, options.LayersPerEpoch)
             : 0;
+
+    /// <summary>The beacon in the eligibility helpers' type.</summary>
+    public Eligibility.Beacon EligibilityBeacon => new(Beacon.ToArray());
 
     /// <summary>go-spacemesh <c>ATXIDList.Hash</c>: blake3 over the ids in ascending order.</summary>
     private static Hash32 HashIds(List<AtxId> ids)

@@ -102,6 +102,7 @@ public sealed class VerifyingTortoise
     private readonly Lock _gate = new();
     private LayerId _last;
     private LayerId _verified;
+    private LayerId _finalReported;
 
     /// <summary>Creates the tortoise; layers before <see cref="TortoiseConfig.FirstLayer"/> count as verified.</summary>
     public VerifyingTortoise(TortoiseConfig config)
@@ -112,6 +113,7 @@ public sealed class VerifyingTortoise
         _config = config;
         _verified = new LayerId(config.FirstLayer.Value - 1);
         _last = _verified;
+        _finalReported = _verified;
     }
 
     /// <summary>The newest verified layer (<see cref="TortoiseConfig.FirstLayer"/> − 1 before any).</summary>
@@ -192,8 +194,9 @@ public sealed class VerifyingTortoise
         {
             while (_verified < _last && TryVerify(new LayerId(_verified.Value + 1))) { }
 
+            // Layers reported as verified are final: start after them.
             var updates = new List<LayerUpdate>();
-            for (uint l = _config.FirstLayer.Value; l <= _last.Value; l++)
+            for (uint l = _finalReported.Value + 1; l <= _last.Value; l++)
             {
                 var layer = new LayerId(l);
                 bool verified = layer <= _verified;
@@ -204,6 +207,7 @@ public sealed class VerifyingTortoise
                 updates.Add(new LayerUpdate(layer, block, verified));
             }
 
+            _finalReported = _verified;
             return updates;
         }
     }
