@@ -552,9 +552,12 @@ public sealed partial class NodeRunner : IAsyncDisposable
         runs.Add(Task.Run(() => CatchUpAsync(ct), ct));
         if (Engine is { } engine)
         {
-            // Hare starts a quarter layer in (proposals gathered until then), rounds a tenth of a layer apart.
-            var round = TimeSpan.FromTicks(Math.Max(Clock.LayerDuration.Ticks / 10, TimeSpan.FromMilliseconds(50).Ticks));
-            var scheduler = new LayerScheduler(engine, Clock, Clock.LayerDuration / 4, round, _logs.CreateLogger<LayerScheduler>());
+            // Hare must decide within its layer: the next layer's ballots vote at its start, and a ballot whose vote
+            // differs from the hare output that came later is not good for the tortoise. Proposals are gathered for an
+            // eighth of a layer; rounds are a twelfth apart, so the first iteration's notify round (the eighth)
+            // ends at about 0.8 of the layer.
+            var round = TimeSpan.FromTicks(Math.Max(Clock.LayerDuration.Ticks / 12, TimeSpan.FromMilliseconds(20).Ticks));
+            var scheduler = new LayerScheduler(engine, Clock, Clock.LayerDuration / 8, round, _logs.CreateLogger<LayerScheduler>());
             runs.Add(Task.Run(() => scheduler.RunAsync(ct), ct));
         }
 
