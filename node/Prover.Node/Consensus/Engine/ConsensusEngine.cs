@@ -138,6 +138,11 @@ public sealed partial class ConsensusEngine : IDisposable
     /// <summary>The rounds <see cref="OnHareRoundAsync"/> expects per layer: 0 … HareRounds − 1.</summary>
     public int HareRounds => HareLayer.RoundCount(_o);
 
+    /// <summary>The hare round (0-based) by which an undisturbed hare has decided. Ballots vote on the previous layer
+    /// with its hare output, so this round must end before the next layer starts (<see cref="LayerScheduler"/> makes
+    /// sure of it).</summary>
+    public static int HareOutputRound => HareLayer.OutputTick;
+
     /// <summary>The malfeasance handler (<see cref="Topics.Malfeasance"/>), for ATX sync's malfeasance option.</summary>
     public GossipHandler MalfeasanceHandler => HandleMalfeasanceAsync;
 
