@@ -219,6 +219,11 @@ public sealed partial class ConsensusEngine : IDisposable
         try
         {
             var hare = HareSession(layer, create: round == 0);
+
+            // Messages kept for a session that did not start here (no identity, or started late) are dropped, and so
+            // are sessions that can no longer end.
+            foreach (var stale in _harePending.Keys.Where(l => l <= layer).ToList()) _harePending.Remove(stale);
+            foreach (var stale in _hare.Keys.Where(l => l.Value + _o.Hdist < layer.Value).ToList()) _hare.Remove(stale);
             if (hare is null) return;
             var output = hare.Tick(outbox);
             if (output is not null && _store.GetHareOutput(layer) is null)
@@ -228,10 +233,6 @@ public sealed partial class ConsensusEngine : IDisposable
             }
 
             if (hare.Completed) _hare.Remove(layer);
-
-            // Drop sessions that can no longer end (a node that missed their start).
-            foreach (var stale in _hare.Keys.Where(l => l.Value + _o.Hdist < layer.Value).ToList()) _hare.Remove(stale);
-            foreach (var stale in _harePending.Keys.Where(l => l <= layer).ToList()) _harePending.Remove(stale);
         }
         finally
         {
