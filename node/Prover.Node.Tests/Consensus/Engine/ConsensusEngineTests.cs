@@ -288,6 +288,34 @@ public sealed class ConsensusEngineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Hare_decides_by_the_round_the_scheduler_fits_into_a_layer()
+    {
+        using var world = new EngineWorld(Weights);
+        await world.RunLayersAsync(First, First + 1);
+        var layer = new LayerId(First + 2);
+        await StartLayerAsync(world, layer);
+        int decide = ConsensusEngine.HareOutputRound;
+        Assert.All(world.Nodes, node => Assert.Null(node.Consensus.GetHareOutput(layer)));
+        for (int round = 0; round <= decide; round++)
+        {
+            foreach (var node in world.Nodes) await node.Engine!.OnHareRoundAsync(layer, round);
+        }
+
+        foreach (var node in world.Nodes)
+        {
+            var output = node.Consensus.GetHareOutput(layer);
+            Assert.NotNull(output);
+            Assert.False(output.Value.IsEmpty);
+        }
+
+        // A round duration that would let the deciding round spill into the next layer is shortened.
+        var clock = new Prover.Node.Genesis.LayerClock(world.Genesis.GenesisTime, TimeSpan.FromSeconds(2), EngineWorld.LayersPerEpoch);
+        var scheduler = new LayerScheduler(world.Nodes[0].Engine!, clock, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(200));
+        Assert.True(scheduler.HareDelay + (scheduler.RoundDuration * (decide + 1)) <= clock.LayerDuration * 0.9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LayerScheduler(world.Nodes[0].Engine!, clock, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10)));
+    }
+
+    [Fact]
     public async Task A_partitioned_node_heals_syncs_and_agrees_again()
     {
         using var world = new EngineWorld(Weights);

@@ -138,6 +138,11 @@ public sealed partial class ConsensusEngine : IDisposable
     /// <summary>The rounds <see cref="OnHareRoundAsync"/> expects per layer: 0 … HareRounds − 1.</summary>
     public int HareRounds => HareLayer.RoundCount(_o);
 
+    /// <summary>The hare round (0-based) by which an undisturbed hare has decided. Ballots vote on the previous layer
+    /// with its hare output, so this round must end before the next layer starts (<see cref="LayerScheduler"/> makes
+    /// sure of it).</summary>
+    public static int HareOutputRound => HareLayer.OutputTick;
+
     /// <summary>The malfeasance handler (<see cref="Topics.Malfeasance"/>), for ATX sync's malfeasance option.</summary>
     public GossipHandler MalfeasanceHandler => HandleMalfeasanceAsync;
 
@@ -214,6 +219,11 @@ public sealed partial class ConsensusEngine : IDisposable
         try
         {
             var hare = HareSession(layer, create: round == 0);
+
+            // Messages kept for a session that did not start here (no identity, or started late) are dropped, and so
+            // are sessions that can no longer end.
+            foreach (var stale in _harePending.Keys.Where(l => l <= layer).ToList()) _harePending.Remove(stale);
+            foreach (var stale in _hare.Keys.Where(l => l.Value + _o.Hdist < layer.Value).ToList()) _hare.Remove(stale);
             if (hare is null) return;
             var output = hare.Tick(outbox);
             if (output is not null && _store.GetHareOutput(layer) is null)
@@ -223,10 +233,6 @@ public sealed partial class ConsensusEngine : IDisposable
             }
 
             if (hare.Completed) _hare.Remove(layer);
-
-            // Drop sessions that can no longer end (a node that missed their start).
-            foreach (var stale in _hare.Keys.Where(l => l.Value + _o.Hdist < layer.Value).ToList()) _hare.Remove(stale);
-            foreach (var stale in _harePending.Keys.Where(l => l <= layer).ToList()) _harePending.Remove(stale);
         }
         finally
         {

@@ -80,6 +80,10 @@ internal sealed class HareLayer
     /// <summary>Whether every instance has completed.</summary>
     public bool Completed => _instances.Count == 0 || _instances.All(i => i.Completed);
 
+    /// <summary>The tick (0-based) at which an undisturbed hare decides: the hardlock of iteration 1, after the
+    /// preround and the seven rounds of iteration 0.</summary>
+    public const int OutputTick = 8;
+
     /// <summary>The most round ticks a layer needs: preround, then the iterations of seven rounds, then one more
     /// iteration to terminate.</summary>
     public static int RoundCount(ConsensusOptions options) => 1 + ((options.HareIterations + 1) * 7);

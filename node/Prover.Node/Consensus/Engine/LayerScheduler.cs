@@ -9,8 +9,10 @@ namespace Prover.Node.Consensus.Engine;
 /// Drives a <see cref="ConsensusEngine"/> from the <see cref="LayerClock"/>: at each layer start
 /// <see cref="ConsensusEngine.OnEpochStartAsync"/> (first layer of an epoch, and for the epoch it starts in),
 /// then <see cref="ConsensusEngine.OnLayerStartAsync"/>; the layer's hare round r runs at
-/// <c>layerStart + HareDelay + r · RoundDuration</c>. Hare rounds of consecutive layers may overlap. A step that throws
-/// is logged and the schedule goes on.
+/// <c>layerStart + HareDelay + r · RoundDuration</c>. Hare rounds of consecutive layers may overlap, but the round that
+/// decides (<see cref="ConsensusEngine.HareOutputRound"/>) must end within the layer: the next layer's ballots vote on
+/// this layer with its hare output, and a ballot that abstains there is not counted by the other nodes' tortoises. A
+/// round duration too long for that is shortened (and logged). A step that throws is logged and the schedule goes on.
 /// </summary>
 public sealed partial class LayerScheduler
 {
@@ -22,7 +24,8 @@ public sealed partial class LayerScheduler
     /// <param name="engine">The engine to drive.</param>
     /// <param name="clock">The network clock.</param>
     /// <param name="hareDelay">From layer start to hare round 0 (proposals gathered until then form the input).</param>
-    /// <param name="roundDuration">Between hare rounds.</param>
+    /// <param name="roundDuration">Between hare rounds (shortened so that the deciding round ends within 90% of the
+    /// layer).</param>
     /// <param name="logger">Logs; none when null.</param>
     public LayerScheduler(ConsensusEngine engine, LayerClock clock, TimeSpan hareDelay, TimeSpan roundDuration, ILogger<LayerScheduler>? logger = null)
     {
@@ -30,11 +33,20 @@ public sealed partial class LayerScheduler
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentOutOfRangeException.ThrowIfLessThan(hareDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(roundDuration, TimeSpan.Zero);
+        var room = (clock.LayerDuration * 0.9) - hareDelay;
+        if (room <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hareDelay), hareDelay,
+                $"the hare delay must be under 90% of a layer ({clock.LayerDuration}) so that hare can decide within the layer");
+        }
+
         _engine = engine;
         _clock = clock;
-        HareDelay = hareDelay;
-        RoundDuration = roundDuration;
         _log = logger ?? (ILogger)NullLogger.Instance;
+        HareDelay = hareDelay;
+        int ticks = ConsensusEngine.HareOutputRound + 1;
+        RoundDuration = roundDuration * ticks <= room ? roundDuration : room / ticks;
+        if (RoundDuration != roundDuration) Log.RoundShortened(_log, roundDuration, RoundDuration, clock.LayerDuration);
     }
 
     /// <summary>From layer start to hare round 0.</summary>
@@ -105,6 +117,9 @@ public sealed partial class LayerScheduler
 
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "hare round duration {Asked} does not let hare decide within a layer of {Layer}: using {Used}")]
+        public static partial void RoundShortened(ILogger logger, TimeSpan asked, TimeSpan used, TimeSpan layer);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "consensus {What} of layer {Layer} failed")]
         public static partial void StepFailed(ILogger logger, string what, uint layer, Exception exception);
     }
