@@ -438,10 +438,10 @@ public sealed class Devnet : IAsyncDisposable
 
         sb.Append(CultureInfo.InvariantCulture,
             $"devnet {_dir}: layer {layer}, epoch {layer / _config.LayersPerEpoch} ({_config.Nodes.Count} nodes, {_config.LayerDurationMs} ms layers, {_config.LayersPerEpoch} per epoch)\n");
-        sb.Append(CultureInfo.InvariantCulture, $"{"node",-6}{"pid",-8}{"units",6}{"peers",6}{"layer",7}{"verified",9}  {"block",-10}{"state",-10}{"atx weight",11}{"balance",14}  identity\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{"node",-8}{"pid",-8}{"units",6}{"peers",6}{"layer",7}{"verified",9}  {"block",-10}{"state",-10}{"atx weight",11}{"balance",14}  identity\n");
         foreach (var (child, status) in _children.Zip(rows))
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{"node-" + child.Node.Index,-6}");
+            sb.Append(CultureInfo.InvariantCulture, $"{"node-" + child.Node.Index,-8}");
             if (status is null)
             {
                 sb.Append(child.Process is { HasExited: false } p ? $"{p.Id,-8}(starting)\n" : $"{"-",-8}(down)\n");

@@ -123,11 +123,12 @@ public static class NodeCommand
         command.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(dataDir)!;
-            var doc = await FromApiAsync(dir, "status", ct) ?? NodeQueries.WithStore(dir, (store, genesis) => (JsonNode)new JsonObject
+            var doc = await FromApiAsync(dir, "status", ct) ?? NodeQueries.WithStores(dir, (store, consensus, genesis) => (JsonNode)new JsonObject
             {
                 ["genesis_id"] = genesis.GenesisId.ToString(),
                 ["running"] = false,
                 ["atxs"] = NodeQueries.AtxsJson(store, genesis.GenesisId, null).Count,
+                ["applied_layer"] = consensus.LastLayer?.Layer.Value,
             });
             Print(doc, parse.GetValue(json));
             return ExitCodes.Ok;
