@@ -59,6 +59,7 @@ public static class InitCommand
             toFile, vrf, overcommit, json,
         };
         gpu.AddTo(command);
+        command.Add(InitPlanCommand.Create());
         command.SetAction(parse =>
         {
             var p = parse.GetValue(preset) is { } name ? Presets[name] : null;
