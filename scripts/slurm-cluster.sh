@@ -6,6 +6,7 @@
 #   scripts/slurm-cluster.sh start     install, write the munge key and slurm.conf, start munged, slurmctld, slurmd,
 #                                      wait until sinfo shows the node idle (idempotent: a running cluster is kept)
 #   scripts/slurm-cluster.sh stop      stop the daemons this script started
+#   scripts/slurm-cluster.sh status    exit 0 when this script's slurmctld and slurmd are running
 #   scripts/slurm-cluster.sh env       print the export line that points sbatch/squeue/sinfo at this cluster
 #
 # Everything lives under $POST_SLURM_DIR (default /tmp/post-slurm): slurm.conf, spool and state directories, logs and
@@ -157,6 +158,7 @@ case "${1:-}" in
     install) install ;;
     start) start ;;
     stop) stop ;;
+    status) running "$DIR/slurmctld.pid" && running "$DIR/slurmd.pid" ;;
     env) echo "export SLURM_CONF=$CONF" ;;
-    *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
+    *) echo "usage: $0 install|start|stop|status|env" >&2; exit 2 ;;
 esac
