@@ -206,20 +206,16 @@ public sealed class InitPlan
     }
 
     /// <summary>
-    /// Shard <paramref name="shards"/> ways: contiguous file ranges whose sizes differ by at most one file, the larger
-    /// ranges first.
+    /// Shard <paramref name="shards"/> ways as <c>post init --shards</c> does (<see cref="ShardPlan.FileRange"/>):
+    /// contiguous file ranges whose sizes differ by at most one file, the larger ranges first.
     /// </summary>
     public static IReadOnlyList<PlanShard> Split(PostDataLayout layout, int shards)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
-        int files = layout.NumFiles;
-        int size = files / shards, extra = files % shards;
         var list = new List<PlanShard>(shards);
-        int from = 0;
         for (int i = 0; i < shards; i++)
         {
-            int count = size + (i < extra ? 1 : 0);
-            int to = from + count - 1;
+            var (from, to) = ShardPlan.FileRange(layout.NumFiles, shards, i);
             ulong labels = 0;
             for (int f = from; f <= to; f++)
             {
@@ -227,7 +223,6 @@ public sealed class InitPlan
             }
 
             list.Add(new PlanShard(i, from, to, labels));
-            from = to + 1;
         }
 
         return list;
