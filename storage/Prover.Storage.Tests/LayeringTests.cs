@@ -34,7 +34,7 @@ public sealed class LayeringTests
         [Service] = [Core, Kernels, Contracts, Verifier],
         [Cli] = [Core, Kernels, Contracts, Verifier, NodeHost, BenchCore],
         [BenchCore] = [Core, Kernels, Verifier],
-        [Bench] = [BenchCore, Core, Kernels, Verifier],
+        [Bench] = [BenchCore, Core, Kernels, Verifier, Node], // Node: consensus eligibility benchmarks
     };
 
     /// <summary>
