@@ -16,6 +16,7 @@ public static class TestProgram
         {
             CrashWriter.Name => CrashWriter.Run(args[1..]),
             "throughput" => Throughput(args[1..]),
+            Transport.TransportThroughput.Name => Transport.TransportThroughput.RunAsync(args[1..]).GetAwaiter().GetResult(),
             _ => Usage(),
         };
     }
@@ -40,7 +41,7 @@ public static class TestProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count>");
+        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count> | {Transport.TransportThroughput.Name} <count> <size>");
         return 2;
     }
 }
