@@ -40,19 +40,43 @@ public static class NodeColumns
     /// <summary>Beacons by epoch: epoch u32 BE → beacon[4].</summary>
     public const string Beacons = "beacon";
 
-    /// <summary>Layers by layer number (reserved for consensus): layer u32 BE → layer record.</summary>
+    /// <summary>Applied layers (<see cref="Storage.ConsensusStore"/>): layer u32 BE → format u8 ‖ flags u8 ‖ blockId[20] ‖
+    /// stateHash[32] ‖ the layer's delta (account changes and rewards, so the layer can be reverted exactly).</summary>
     public const string Layers = "layer";
 
-    /// <summary>Blocks by id (reserved for consensus): blockId[20] → validity u8 ‖ blob.</summary>
+    /// <summary>Blocks by id: blockId[20] → validity u8 ‖ SCALE block.</summary>
     public const string Blocks = "block";
 
-    /// <summary>Ballots by id (reserved for consensus): ballotId[20] → blob.</summary>
+    /// <summary>Index: layer u32 BE ‖ blockId[20] → empty.</summary>
+    public const string BlocksByLayer = "block_by_layer";
+
+    /// <summary>Ballots by id: ballotId[20] → layer u32 BE ‖ wire blob.</summary>
     public const string Ballots = "ballot";
+
+    /// <summary>Index: layer u32 BE ‖ ballotId[20] → empty.</summary>
+    public const string BallotsByLayer = "ballot_by_layer";
+
+    /// <summary>Proposals by id: proposalId[20] → layer u32 BE ‖ wire blob (go-spacemesh keeps them in memory only;
+    /// here they survive a restart within the layers not yet applied).</summary>
+    public const string Proposals = "proposal";
+
+    /// <summary>Index: layer u32 BE ‖ proposalId[20] → empty.</summary>
+    public const string ProposalsByLayer = "proposal_by_layer";
+
+    /// <summary>Hare outputs: layer u32 BE → blockId[20] of the block built from it (all zero: empty layer).</summary>
+    public const string HareOutputs = "hare_output";
+
+    /// <summary>Account balances: address[24] → balance u64 BE (absent: 0).</summary>
+    public const string Accounts = "account";
+
+    /// <summary>Rewards paid: address[24] ‖ layer u32 BE ‖ atxid[32] → amount u64 BE.</summary>
+    public const string Rewards = "reward";
 
     /// <summary>Every column family the node opens, in a fixed order (the default column is implicit).</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         AtxBlobs, Atxs, AtxsByEpoch, AtxsBySmesher, AtxsByPrevious, PoetProofs, NipostState, Malicious, Beacons,
-        Layers, Blocks, Ballots,
+        Layers, Blocks, Ballots, BlocksByLayer, BallotsByLayer, Proposals, ProposalsByLayer, HareOutputs, Accounts,
+        Rewards,
     ];
 }
