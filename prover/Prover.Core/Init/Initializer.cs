@@ -416,7 +416,7 @@ public sealed class Initializer
                         Checkpoint();
                     }
 
-                    progress?.Report(new InitProgress(plan.LabelsPresent(position), rangeEnd - rangeStart, computed,
+                    progress?.Report(new InitProgress(plan.LabelsPresent(computed), rangeEnd - rangeStart, computed,
                         stopwatch.Elapsed, false));
                     return true;
                 }, cancellationToken);
