@@ -1,3 +1,4 @@
+using Beacon = Prover.Node.Consensus.Wire.Beacon;
 using BenchmarkDotNet.Attributes;
 using Prover.Node.Consensus.Eligibility;
 using Prover.Node.Genesis;

@@ -4,6 +4,7 @@ using Prover.Node.Storage;
 using Prover.Node.Types;
 using Xunit;
 using static Prover.Node.Tests.Consensus.Mesh.MeshFixtures;
+using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Tests.Consensus.Mesh;
 

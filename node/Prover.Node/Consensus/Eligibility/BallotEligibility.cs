@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Prover.Core.Primitives;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
+using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Eligibility;
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using Prover.Core.Primitives;
 using Prover.Node.Storage;
 using Prover.Node.Types;
+using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Mesh;
 

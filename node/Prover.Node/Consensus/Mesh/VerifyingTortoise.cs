@@ -2,6 +2,7 @@ using System.Numerics;
 using Prover.Core.Primitives;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
+using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Mesh;
 
