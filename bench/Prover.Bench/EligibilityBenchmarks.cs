@@ -1,10 +1,10 @@
-using Beacon = Prover.Node.Consensus.Wire.Beacon;
 using BenchmarkDotNet.Attributes;
 using Prover.Node.Consensus.Eligibility;
 using Prover.Node.Genesis;
 using Prover.Node.Signing;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
+using Beacon = Prover.Node.Consensus.Wire.Beacon;
 
 namespace Prover.Bench;
 

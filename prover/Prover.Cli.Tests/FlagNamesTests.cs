@@ -1,8 +1,8 @@
 using System.Reflection;
 using Prover.Core;
 using Prover.Core.Init;
-using Xunit;
 using Prover.Core.Primitives;
+using Xunit;
 
 namespace Prover.Cli.Tests;
 

@@ -411,8 +411,19 @@ public class ShardingTests
         var now = DateTimeOffset.UtcNow;
         new ShardProgress
         {
-            Shard = 1, Shards = 4, FromFile = 2, ToFile = 3, DataLabels = 1600, LabelsPerFile = 200, LabelsDone = 200,
-            LabelsTotal = 400, LabelsPerSecond = 100, Started = now.AddSeconds(-2), Updated = now, Pid = 1, Host = "elsewhere",
+            Shard = 1,
+            Shards = 4,
+            FromFile = 2,
+            ToFile = 3,
+            DataLabels = 1600,
+            LabelsPerFile = 200,
+            LabelsDone = 200,
+            LabelsTotal = 400,
+            LabelsPerSecond = 100,
+            Started = now.AddSeconds(-2),
+            Updated = now,
+            Pid = 1,
+            Host = "elsewhere",
             State = ShardProgress.Running,
         }.Save(dir);
 

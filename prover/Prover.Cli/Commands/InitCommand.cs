@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Prover.Core;
 using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
-using Prover.Core;
-using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
-using Prover.Core;
-using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 

@@ -1,10 +1,10 @@
 using Prover.Node.Consensus.Mesh;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 using Prover.Storage;
 using Xunit;
 using static Prover.Node.Tests.Consensus.Mesh.MeshFixtures;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Tests.Consensus.Mesh;
 

@@ -1,9 +1,9 @@
 using Prover.Node.Consensus.Mesh;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 using Xunit;
 using static Prover.Node.Tests.Consensus.Mesh.MeshFixtures;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Tests.Consensus.Mesh;
 

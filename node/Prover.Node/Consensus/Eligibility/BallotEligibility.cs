@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Eligibility;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Eligibility;
 

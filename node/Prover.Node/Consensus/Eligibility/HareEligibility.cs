@@ -1,7 +1,7 @@
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Eligibility;
 

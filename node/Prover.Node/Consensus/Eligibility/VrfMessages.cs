@@ -1,6 +1,6 @@
 using Prover.Node.Codec;
-using Prover.Node.Types;
 using Prover.Node.Consensus.Wire;
+using Prover.Node.Types;
 
 namespace Prover.Node.Consensus.Eligibility;
 

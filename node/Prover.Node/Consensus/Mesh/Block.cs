@@ -1,7 +1,7 @@
 using Prover.Core.Primitives;
 using Prover.Node.Codec;
-using Prover.Node.Types;
 using Prover.Node.Consensus.Wire;
+using Prover.Node.Types;
 
 namespace Prover.Node.Consensus.Mesh;
 

@@ -1,6 +1,6 @@
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Mesh;
 

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Mesh;
 

@@ -1,8 +1,8 @@
 using System.Numerics;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
-using Prover.Node.Consensus.Wire;
 
 namespace Prover.Node.Consensus.Mesh;
 
