@@ -1,11 +1,13 @@
 #!/bin/sh
 # Installs the native libraries the prover needs at run time (Debian/Ubuntu).
 #   librandomx0 : tevador RandomX (k2pow, spec §5), loaded by Prover.Core.Pow.RandomXNative.
+# Optional: other Debian packages named as arguments are installed the same way instead (scripts/slurm-cluster.sh
+# passes munge and Slurm's daemons this way).
 # Idempotent: packages already installed are left alone and the package index is refreshed
 # only when a package is missing and the index does not know it. Must run as root (or via sudo).
 set -eu
 
-PACKAGES="librandomx0"
+PACKAGES="${*:-librandomx0}"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 

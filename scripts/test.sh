@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 log() { printf 'test: %s\n' "$*" >&2; }
 
 bash scripts/install-deps.sh || { log "installing native dependencies failed"; exit 1; }
+# Optional: Slurm's daemons and munge for the one-host cluster test (tests/slurm); that test is skipped without them.
+bash scripts/slurm-cluster.sh install || log "Slurm could not be installed: the one-host Slurm cluster test will be skipped"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log "building (Release)"

@@ -1,7 +1,7 @@
 using System.Globalization;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Prover.Core;
 
 namespace Prover.Bench.Core;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
-using Prover.Verifier;
 using Prover.Core.Primitives;
+using Prover.Verifier;
 
 namespace Prover.Bench.Core;
 

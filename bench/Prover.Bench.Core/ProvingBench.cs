@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Verifier;
-using Prover.Core.Primitives;
 
 namespace Prover.Bench.Core;
 

@@ -4,6 +4,7 @@ using Prover.Node.Genesis;
 using Prover.Node.Signing;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
+using Beacon = Prover.Node.Consensus.Wire.Beacon;
 
 namespace Prover.Bench;
 

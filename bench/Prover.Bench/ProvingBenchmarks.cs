@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
-using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 

@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
 using SystemAes = System.Security.Cryptography.Aes;
-using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 

@@ -3,11 +3,11 @@ using BenchmarkDotNet.Attributes;
 using Prover.Bench.Core;
 using Prover.Core.Init;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
 using Prover.Verifier;
-using Prover.Core.Primitives;
 
 namespace Prover.Bench;
 

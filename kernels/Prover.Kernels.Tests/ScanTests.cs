@@ -1,10 +1,10 @@
 using System.Text;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Kernels.Tests;
 

@@ -1,6 +1,6 @@
-using Prover.Core.Primitives;
 using Prover.Core.Init;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Simd;
 using Prover.Verifier;

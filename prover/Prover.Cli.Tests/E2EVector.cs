@@ -1,6 +1,6 @@
 using System.Text;
-using Prover.Core.Proving;
 using Prover.Core.Primitives;
+using Prover.Core.Proving;
 
 namespace Prover.Cli.Tests;
 

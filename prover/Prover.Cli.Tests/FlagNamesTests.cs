@@ -1,8 +1,8 @@
 using System.Reflection;
 using Prover.Core;
 using Prover.Core.Init;
-using Xunit;
 using Prover.Core.Primitives;
+using Xunit;
 
 namespace Prover.Cli.Tests;
 
@@ -21,6 +21,8 @@ public class FlagNamesTests
         { InputField.PowDifficulty, "--pow-difficulty" },
         { InputField.FromFile, "--from-file" },
         { InputField.ToFile, "--to-file" },
+        { InputField.ShardCount, "--shards" },
+        { InputField.ShardIndex, "--shard-index" },
         { InputField.FractionPercent, "--fraction" },
         { InputField.DataDir, "--datadir" },
     };

@@ -38,22 +38,45 @@ public class HardeningCliTests
                 "--num-units", "1000", "--labels-per-unit", "4096", "--scrypt-n", "1024", "--threads", "1", "--allow-overcommit"]
             : ["labels", "--commitment", new string('0', 64), "--count", "100000000", "--scrypt-n", "1024", "--threads", "1"];
         using var p = Process.Start(PostCli.StartInfo(args))!;
-        _ = p.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
-        var stderr = p.StandardError.ReadToEndAsync();
-        await Task.Delay(TimeSpan.FromSeconds(2)); // well into the work (the process starts in well under a second)
+        // The first output (a label on stdout, a line on stderr) says the command runs and its SIGTERM handler is in
+        // place; a fixed delay was not enough on a loaded machine, where the runtime's default SIGTERM exit (143) won.
+        var started = new TaskCompletionSource();
+        var stdoutPump = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            while (await p.StandardOutput.BaseStream.ReadAsync(buffer) > 0)
+            {
+                started.TrySetResult();
+            }
+        });
+        var text = new System.Text.StringBuilder();
+        var stderrPump = Task.Run(async () =>
+        {
+            while (await p.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (text)
+                {
+                    text.AppendLine(line);
+                }
+
+                started.TrySetResult();
+            }
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
         Assert.False(p.HasExited, "the command ended before it could be interrupted");
         Assert.Equal(0, Kill(p.Id, 15));
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(stdoutPump, stderrPump);
         Assert.Equal(130, p.ExitCode);
-        string text = await stderr;
         if (init)
         {
-            Assert.Contains("interrupted: the work done so far is kept", text);
+            Assert.Contains("interrupted: the work done so far is kept", text.ToString());
         }
         else
         {
-            Assert.Contains("interrupted.", text);
-            Assert.DoesNotContain("kept", text);
+            Assert.Contains("interrupted.", text.ToString());
+            Assert.DoesNotContain("kept", text.ToString());
         }
     }
 

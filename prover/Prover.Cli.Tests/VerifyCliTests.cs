@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Cli.Tests;
 

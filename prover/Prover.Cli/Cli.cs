@@ -3,8 +3,8 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Cli;
 

@@ -20,6 +20,8 @@ public static class FlagNames
         [InputField.PowDifficulty] = "--pow-difficulty",
         [InputField.FromFile] = "--from-file",
         [InputField.ToFile] = "--to-file",
+        [InputField.ShardCount] = "--shards",
+        [InputField.ShardIndex] = "--shard-index",
         [InputField.FractionPercent] = "--fraction",
         [InputField.DataDir] = "--datadir",
     };

@@ -1,10 +1,10 @@
 using System.CommandLine;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Kernels;
 using Prover.Kernels.Gpu;
 using Prover.Verifier;
-using Prover.Core;
 
 namespace Prover.Cli;
 

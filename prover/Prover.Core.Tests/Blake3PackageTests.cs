@@ -1,7 +1,7 @@
 using Prover.Core.Crypto;
+using Prover.Core.Primitives;
 using Prover.Verifier;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 

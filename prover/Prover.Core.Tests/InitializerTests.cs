@@ -1,9 +1,9 @@
 using Prover.Core.Crypto;
 using Prover.Core.Data;
 using Prover.Core.Init;
+using Prover.Core.Primitives;
 using Prover.Verifier;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 

@@ -1,7 +1,7 @@
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Xunit;
 using Prover.Core.Primitives;
+using Xunit;
 
 namespace Prover.Core.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 

@@ -2,11 +2,11 @@ using System.Text;
 using System.Text.Json;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 

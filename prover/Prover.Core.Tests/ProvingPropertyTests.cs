@@ -1,9 +1,9 @@
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Core.Tests;
 

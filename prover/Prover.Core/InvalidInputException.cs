@@ -96,6 +96,12 @@ public static class InputField
     /// <summary>The last postdata file to initialize.</summary>
     public const string ToFile = "toFile";
 
+    /// <summary>How many shards an initialization is split into.</summary>
+    public const string ShardCount = "shardCount";
+
+    /// <summary>Which shard of an initialization a worker runs (from 0).</summary>
+    public const string ShardIndex = "shardIndex";
+
     /// <summary>The share of labels to check, in percent.</summary>
     public const string FractionPercent = "fractionPercent";
 

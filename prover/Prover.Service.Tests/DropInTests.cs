@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Prover.Core.Init;
-using Prover.Verifier;
 using Prover.Core.Primitives;
+using Prover.Verifier;
 
 namespace Prover.Service.Tests;
 

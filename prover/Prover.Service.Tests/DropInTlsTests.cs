@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;

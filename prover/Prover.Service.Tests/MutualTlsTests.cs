@@ -1,5 +1,5 @@
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 using Prover.Core.Primitives;
 
 namespace Prover.Service.Tests;

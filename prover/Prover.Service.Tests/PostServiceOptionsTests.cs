@@ -1,6 +1,6 @@
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
-using Prover.Core;
 
 namespace Prover.Service.Tests;
 

@@ -1,12 +1,12 @@
 using System.Net.Http;
 using Prover.Contracts.Spacemesh.V1;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
-using Proof = Prover.Core.Proving.Proof;
-using ProofMetadata = Prover.Core.Proving.ProofMetadata;
 using Prover.Service.Proving;
 using Prover.Verifier;
-using Prover.Core.Primitives;
+using Proof = Prover.Core.Proving.Proof;
+using ProofMetadata = Prover.Core.Proving.ProofMetadata;
 
 namespace Prover.Service.Tests;
 

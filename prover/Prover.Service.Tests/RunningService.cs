@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prover.Service.Proving;
 using Prover.Core.Primitives;
+using Prover.Service.Proving;
 
 namespace Prover.Service.Tests;
 

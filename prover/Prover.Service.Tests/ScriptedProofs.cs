@@ -1,5 +1,5 @@
-using Prover.Service.Proving;
 using Prover.Core.Primitives;
+using Prover.Service.Proving;
 
 namespace Prover.Service.Tests;
 

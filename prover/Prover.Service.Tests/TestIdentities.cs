@@ -1,7 +1,7 @@
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Prover.Verifier;
 using Prover.Core.Primitives;
+using Prover.Verifier;
 
 namespace Prover.Service.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Service;
 

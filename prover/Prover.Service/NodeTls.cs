@@ -6,8 +6,8 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Service;
 

@@ -8,8 +8,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Service;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Prover.Contracts.Spacemesh.V1;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Service;
 

@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Service.Proving;
-using Prover.Core;
 
 namespace Prover.Service;
 

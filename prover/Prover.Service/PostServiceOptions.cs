@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
-using Prover.Core;
 
 namespace Prover.Service;
 

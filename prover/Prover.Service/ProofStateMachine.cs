@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Prover.Contracts.Spacemesh.V1;
-using Prover.Service.Proving;
 using Prover.Core.Primitives;
+using Prover.Service.Proving;
 
 namespace Prover.Service;
 

@@ -1,6 +1,6 @@
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 

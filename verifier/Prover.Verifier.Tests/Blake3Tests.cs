@@ -1,5 +1,5 @@
-using Xunit;
 using Prover.Core.Primitives;
+using Xunit;
 
 namespace Prover.Verifier.Tests;
 

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Xunit;
-using Prover.Core.Primitives;
 
 namespace Prover.Verifier.Tests;
 

@@ -1,4 +1,3 @@
-using Prover.Node.Validation;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -13,8 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core.Init;
-using Prover.Core.Primitives;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Kernels.Simd;
@@ -30,6 +29,7 @@ using Prover.Node.PostService;
 using Prover.Node.Signing;
 using Prover.Node.Storage;
 using Prover.Node.Types;
+using Prover.Node.Validation;
 using Prover.Storage.Rocks;
 
 namespace Prover.Node.Host.Node;

@@ -1,5 +1,5 @@
-using Prover.Core.Primitives;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Node.Activation;
 using Prover.Node.Atx;
 using Prover.Node.Signing;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Prover.Core.Primitives;
 using Prover.Node.Consensus.Mesh;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
 using Prover.Storage;

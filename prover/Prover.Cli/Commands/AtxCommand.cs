@@ -1,9 +1,9 @@
-using Prover.Core.Pow;
-using Prover.Core;
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
+using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Kernels.Simd;
 using Prover.Node;

@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Prover.Bench.Core;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Kernels;
-using Prover.Core;
 
 namespace Prover.Cli.Commands;
 

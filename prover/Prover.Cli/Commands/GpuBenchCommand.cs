@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
 using Prover.Kernels;
 using Prover.Kernels.Gpu;
 using Prover.Verifier;
-using Prover.Core;
 
 namespace Prover.Cli.Commands;
 

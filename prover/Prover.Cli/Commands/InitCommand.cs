@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Prover.Core;
 using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
@@ -48,17 +48,28 @@ public static class InitCommand
             .InRange(0, int.MaxValue);
         var toFile = Cli.Opt<int?>("--to-file", "last file to initialize (inclusive) [default: the last file]")
             .InRange(0, int.MaxValue);
+        var shards = Cli.Opt<int?>("--shards",
+                "split the job into N shards of contiguous files (balanced to within one file) that run at once, on one machine or many, "
+                + "into one shared --datadir or each into its own; then 'post init merge' checks them and writes the metadata")
+            .InRange(1, int.MaxValue);
+        var shardIndex = Cli.Opt<int?>("--shard-index",
+                $"the shard this worker writes, 0..N-1 [default: ${ShardSpec.SlurmIndexVariable} (Slurm job array), else ${ShardSpec.KubernetesIndexVariable} (Kubernetes Indexed Job)]")
+            .InRange(0, int.MaxValue);
         var overcommit = Cli.Opt<bool>("--allow-overcommit", "start even when the disk has less free space than the data still needs");
         var vrf = Cli.Opt<string?>("--vrf-difficulty",
             "VRF nonce difficulty: 32-byte hex, 'go' (go-spacemesh's PowDifficulty(numLabels), the default) or 'max' (post-rs's FF×32)");
         var json = Cli.Opt<bool>("--json", "print a JSON summary on stdout");
 
-        var command = new Command("init", "Initialize PoST data: compute labels into postdata_N.bin files, find the VRF nonce, write postdata_metadata.json. Re-running resumes an interrupted job.")
+        var command = new Command("init", "Initialize PoST data: compute labels into postdata_N.bin files, find the VRF nonce, write postdata_metadata.json. Re-running resumes an interrupted job. "
+            + "Across machines: run every worker with the same flags plus --shards N (the index comes from --shard-index or the scheduler), then 'post init merge'; 'post init status' shows the progress.")
         {
             dataDir, preset, nodeId, atxId, numUnits, labelsPerUnit, maxFileSize, scryptN, threads, provider, fromFile,
-            toFile, vrf, overcommit, json,
+            toFile, shards, shardIndex, vrf, overcommit, json,
         };
         gpu.AddTo(command);
+        command.Subcommands.Add(InitMergeCommand.Create());
+        command.Subcommands.Add(InitStatusCommand.Create());
+        command.Subcommands.Add(InitPlanCommand.Create());
         command.SetAction(parse =>
         {
             var p = parse.GetValue(preset) is { } name ? Presets[name] : null;
@@ -74,6 +85,7 @@ public static class InitCommand
                 ScryptN = parse.GetValue(scryptN) ?? p?.ScryptN ?? Presets["mainnet"].ScryptN,
                 FromFile = parse.GetValue(fromFile),
                 ToFile = parse.GetValue(toFile),
+                Shard = ShardSpec.Resolve(parse.GetValue(shards), parse.GetValue(shardIndex), Environment.GetEnvironmentVariable),
                 VrfDifficulty = ParseVrf(parse.GetValue(vrf)),
                 AllowOvercommit = parse.GetValue(overcommit),
             };
@@ -135,6 +147,8 @@ public static class InitCommand
             Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
             {
                 ["datadir"] = Path.GetFullPath(options.DataDir),
+                ["shard"] = options.Shard?.Index,
+                ["shards"] = options.Shard?.Count,
                 ["already_complete"] = result.AlreadyComplete,
                 ["from_file"] = result.FromFile,
                 ["to_file"] = result.ToFile,
@@ -149,6 +163,12 @@ public static class InitCommand
                 ["providers"] = result.Providers,
                 ["repaired"] = result.Repaired,
             }));
+        }
+        else if (options.Shard is { } shard)
+        {
+            string nonce = result.Nonce?.ToString(CultureInfo.InvariantCulture) ?? "none in this range";
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{shard} {(result.AlreadyComplete ? "already complete" : "done")}: files {result.FromFile}..{result.ToFile}, {result.LabelsComputed} labels computed{(result.LabelsComputed > 0 ? $" ({result.LabelsPerSecond:F0} labels/s)" : "")}; best VRF nonce {nonce}, recorded in {ShardRecord.FileNameOf(shard)}. When every shard is done: post init merge --datadir {options.DataDir}"));
         }
         else if (result.AlreadyComplete)
         {

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Prover.Core.Data;
 using Prover.Core;
+using Prover.Core.Data;
 
 namespace Prover.Cli.Commands;
 

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Aes;
 using Prover.Kernels.Proving;
-using Prover.Core;
-using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -40,21 +40,7 @@ public static class ProfileCommand
         };
         command.SetAction(parse =>
         {
-            var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
-            if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
-            {
-                throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
-                    $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
-            }
-
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidInputException(e.ParamName ?? "options", e.Message);
-            }
+            var options = ProvingFlags.Options(parse.GetValue(nonces), parse.GetValue(threads));
 
             double gib = parse.GetValue(dataSize);
             if (!(gib > 0) || gib > 1024)

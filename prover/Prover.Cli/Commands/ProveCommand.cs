@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
-using Prover.Core;
-using Prover.Core.Primitives;
 
 namespace Prover.Cli.Commands;
 
@@ -55,21 +55,7 @@ public static class ProveCommand
         {
             var ch = new Challenge(Hex.Parse32(parse.GetValue(challenge), "--challenge"));
             var config = new ProofConfig(parse.GetValue(k1), parse.GetValue(k2), 1, Hex.Parse(parse.GetValue(powDifficulty), "--pow-difficulty", 32));
-            var options = new ProvingOptions { Nonces = parse.GetValue(nonces), Threads = parse.GetValue(threads) };
-            if (options.Nonces % ProvingConstants.NoncesPerGroup != 0)
-            {
-                throw new InvalidInputException("nonces", string.Create(CultureInfo.InvariantCulture,
-                    $"--nonces must be a multiple of {ProvingConstants.NoncesPerGroup} in {ProvingConstants.NoncesPerGroup}..{ProvingConstants.MaxNonces}, got {options.Nonces}"));
-            }
-
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidInputException(e.ParamName ?? "options", e.Message);
-            }
+            var options = ProvingFlags.Options(parse.GetValue(nonces), parse.GetValue(threads));
 
             Uri? remoteUrl = null;
             if (parse.GetValue(remote) is { } url && !Uri.TryCreate(url, UriKind.Absolute, out remoteUrl))

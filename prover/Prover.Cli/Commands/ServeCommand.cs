@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Service;
-using Prover.Core;
 
 namespace Prover.Cli.Commands;
 

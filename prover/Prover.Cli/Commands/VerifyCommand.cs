@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Pow;
 using Prover.Core.Proving;
 using Prover.Verifier;
-using Prover.Core;
 
 namespace Prover.Cli.Commands;
 

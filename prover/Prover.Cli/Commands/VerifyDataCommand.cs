@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Prover.Core;
 using Prover.Core.Data;
 using Prover.Core.Init;
-using Prover.Core;
 
 namespace Prover.Cli.Commands;
 

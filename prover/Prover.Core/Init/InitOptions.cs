@@ -25,6 +25,15 @@ public sealed record InitOptions
     /// <summary>Last file of this run (inclusive); null = the last file (postcli's -toFile).</summary>
     public int? ToFile { get; init; }
 
+    /// <summary>
+    /// This run is one shard of a job split across workers that may write into the same directory at once: its files
+    /// follow from the shard (<see cref="ShardPlan.FileRange"/>, not <see cref="FromFile"/>/<see cref="ToFile"/>), it
+    /// locks only them, records its results in its own <see cref="ShardRecord"/> and its progress in its own
+    /// <see cref="ShardProgress"/> file, and leaves <c>postdata_metadata.json</c> to <see cref="ShardMerge"/>. Null: not
+    /// sharded.
+    /// </summary>
+    public ShardSpec? Shard { get; init; }
+
     /// <summary>VRF difficulty (32 bytes BE); null = go-spacemesh's PowDifficulty(numLabels).</summary>
     public byte[]? VrfDifficulty { get; init; }
 

@@ -94,6 +94,23 @@ public sealed class Initializer
         }
 
         var layout = new PostDataLayout(o.LabelsPerUnit * o.NumUnits, o.MaxFileSize / PostDataLayout.LabelSize);
+        if (o.Shard is { } shard)
+        {
+            if (o.FromFile is not null || o.ToFile is not null)
+            {
+                throw new InvalidInputException(InputField.ShardCount,
+                    "shardCount cannot be combined with fromFile or toFile: a shard's files follow from shardCount and shardIndex");
+            }
+
+            if (shard.Count < 1 || shard.Index < 0 || shard.Index >= shard.Count)
+            {
+                throw new InvalidInputException(InputField.ShardIndex, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"shard {shard.Index} does not exist: with shardCount {shard.Count} the shards are numbered 0..{shard.Count - 1}"));
+            }
+
+            ShardPlan.Validate(layout.NumFiles, shard.Count);
+        }
+
         int from = o.FromFile ?? 0;
         int to = o.ToFile ?? layout.NumFiles - 1;
         if (from < 0 || from >= layout.NumFiles)
@@ -111,12 +128,33 @@ public sealed class Initializer
         CancellationToken cancellationToken = default)
     {
         ValidateOptions(options);
+        if (options.Shard is { } shard)
+        {
+            var layout = new PostDataLayout(options.LabelsPerUnit * options.NumUnits, options.MaxFileSize / PostDataLayout.LabelSize);
+            var (from, to) = ShardPlan.FileRange(layout.NumFiles, shard.Count, shard.Index);
+            options = options with { FromFile = from, ToFile = to };
+        }
+
         bool createdDir = PrepareDataDir(options.DataDir);
         var undo = new RunUndo();
         try
         {
-            using var dirLock = DataDirLock.AcquireExclusive(options.DataDir, "post init");
-            return RunLocked(options, progress, undo, cancellationToken);
+            if (options.Shard is { } s)
+            {
+                // Shards write into one directory at once: each holds the directory's lock shared (so a whole-directory
+                // init or a merge cannot start meanwhile) and its own files' lock exclusively (so the same shard, or
+                // one that overlaps it, cannot run twice at once).
+                string purpose = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"post init shard {s.Index}/{s.Count}, files {options.FromFile}..{options.ToFile}");
+                using var dirLock = AcquireForShard(options.DataDir, purpose);
+                using var filesLock = DataDirLock.AcquireFiles(options.DataDir, options.FromFile!.Value, options.ToFile!.Value, purpose);
+                return RunLocked(options, progress, undo, cancellationToken);
+            }
+            else
+            {
+                using var dirLock = DataDirLock.AcquireExclusive(options.DataDir, "post init");
+                return RunLocked(options, progress, undo, cancellationToken);
+            }
         }
         catch when (!undo.WroteLabels)
         {
@@ -126,7 +164,13 @@ public sealed class Initializer
                 TryDelete(Path.Combine(options.DataDir, PostMetadata.FileName));
             }
 
-            if (createdDir)
+            if (undo.CreatedShardRecord)
+            {
+                TryDelete(ShardRecord.PathFor(options.DataDir, options.Shard!.Value));
+            }
+
+            // Other shards may hold the lock file of a directory a shard created: only a whole-directory run removes it.
+            if (createdDir && options.Shard is null)
             {
                 TryDelete(Path.Combine(options.DataDir, DataDirLock.FileName));
                 TryDeleteEmptyDirectory(options.DataDir);
@@ -140,7 +184,21 @@ public sealed class Initializer
     private sealed class RunUndo
     {
         public bool CreatedMetadata { get; set; }
+        public bool CreatedShardRecord { get; set; }
         public bool WroteLabels { get; set; }
+    }
+
+    private static DataDirLock AcquireForShard(string dataDir, string purpose)
+    {
+        try
+        {
+            return DataDirLock.AcquireShared(dataDir, purpose);
+        }
+        catch (DataDirLockedException e)
+        {
+            throw new DataDirLockedException(dataDir, e.Holders,
+                $"{dataDir} is in use by {DataDirLockedException.Who(e.Holders)}: a shard writes beside other shards, not while a whole-directory init or a merge runs there. Wait for it to finish or stop it first.");
+        }
     }
 
     private InitResult RunLocked(InitOptions options, IProgress<InitProgress>? progress, RunUndo undo,
@@ -148,15 +206,65 @@ public sealed class Initializer
     {
         var stopwatch = Stopwatch.StartNew();
         InitJob job = PlanJob(options, cancellationToken);
-        var metadata = job.Metadata;
-        if (metadata is null)
+        if (options.Shard is not { } shard)
         {
-            metadata = NewMetadata(options, job.Layout);
-            metadata.Save(options.DataDir);
-            undo.CreatedMetadata = true;
+            var metadata = job.Metadata;
+            if (metadata is null)
+            {
+                metadata = NewMetadata(options, job.Layout);
+                metadata.Save(options.DataDir);
+                undo.CreatedMetadata = true;
+            }
+
+            return Execute(job, metadata, progress, undo, stopwatch, cancellationToken);
         }
 
-        return Execute(job, metadata, progress, undo, stopwatch, cancellationToken);
+        // A shard records what it does in its own files only (its record and its progress); the metadata is the merge's.
+        var recordPath = ShardRecord.PathFor(options.DataDir, shard);
+        bool recordExisted = File.Exists(recordPath);
+        if (!recordExisted || job.Plan.Segments.Count > 0)
+        {
+            // Not complete until this run ends: a merge must not trust the range while it is being written.
+            var start = new VrfBest(job.Difficulty);
+            if (job.State is { BestIndex: { } bi, BestOutput: { } bo })
+            {
+                start.Offer(bi, Convert.FromHexString(bo));
+            }
+
+            ShardRecord.For(options, job.FromFile, job.ToFile, job.Difficulty, start, complete: false).Save(options.DataDir);
+            undo.CreatedShardRecord = !recordExisted;
+        }
+
+        ulong rangeLabels = job.RangeEnd - job.RangeStart;
+        var writer = new ShardProgressWriter(options.DataDir, shard, job.Layout, job.FromFile, job.ToFile, rangeLabels,
+            rangeLabels - job.Plan.WorkLabels);
+        var reporting = new ForwardingProgress(p =>
+        {
+            writer.Report(p);
+            progress?.Report(p);
+        });
+        try
+        {
+            var result = Execute(job, null, reporting, undo, stopwatch, cancellationToken);
+            writer.Finish(ShardProgress.Done, rangeLabels);
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            writer.Finish(ShardProgress.Interrupted);
+            throw;
+        }
+        catch (Exception e)
+        {
+            writer.Finish(ShardProgress.Failed, error: e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>An IProgress that calls back on the reporting thread.</summary>
+    private sealed class ForwardingProgress(Action<InitProgress> report) : IProgress<InitProgress>
+    {
+        public void Report(InitProgress value) => report(value);
     }
 
     /// <summary>
@@ -175,6 +283,11 @@ public sealed class Initializer
         var statePath = InitState.PathFor(options.DataDir, from, to);
 
         var metadata = CheckMetadata(options, layout);
+        if (options.Shard is { } shard)
+        {
+            CheckShardRecords(options, shard, from, to, difficulty);
+        }
+
         if (metadata is not null && metadata.NumUnits < options.NumUnits)
         {
             _log.GrowingData(metadata.NumUnits, options.NumUnits);
@@ -200,9 +313,12 @@ public sealed class Initializer
     /// then each planned segment through the ordered chunk pipeline (written in order, checkpointed), the VRF search
     /// past the data when no nonce was found, and the final metadata and checkpoint.
     /// </summary>
-    private InitResult Execute(InitJob job, PostMetadata metadata, IProgress<InitProgress>? progress, RunUndo undo,
+    private InitResult Execute(InitJob job, PostMetadata? metadata, IProgress<InitProgress>? progress, RunUndo undo,
         Stopwatch stopwatch, CancellationToken cancellationToken)
     {
+        // A shard (no metadata of its own) searches its range only: whether the data holds a nonce at all is known
+        // only when every shard is done, so the search past the data is the merge's.
+        bool sharded = job.Options.Shard is not null;
         InitOptions options = job.Options;
         PostDataLayout layout = job.Layout;
         RepairPlan plan = job.Plan;
@@ -226,20 +342,27 @@ public sealed class Initializer
             ScanStoredLabelsForNonce(options, layout, commitment, start, end, best, cancellationToken);
         }
 
-        // A nonce already recorded in the metadata (another shard, postcli, post-rs) competes with ours.
-        if (metadata.Nonce is { } existingNonce)
+        // A nonce already recorded in the metadata (another range, postcli, post-rs) competes with ours.
+        if (metadata?.Nonce is { } existingNonce)
         {
             var output = ComputeOne(commitment, options.ScryptN, existingNonce, cancellationToken);
             best.Offer(existingNonce, output);
         }
 
         ulong beyond = state?.SearchedBeyond ?? layout.TotalLabels;
-        bool nonceNeeded = job.CoversLastFile && !best.Found;
+        bool nonceNeeded = !sharded && job.CoversLastFile && !best.Found;
         if (plan.Segments.Count == 0 && !nonceNeeded)
         {
-            var done = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, state?.SearchedBeyond);
             job.SaveState(rangeEnd, best, state?.SearchedBeyond, true);
-            return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata, best.Output,
+            if (metadata is null)
+            {
+                bool recorded = SaveShardRecord(job, best);
+                return Result(alreadyComplete: !recorded, resumedFrom: rangeEnd, computed: 0, best.Index, best.Output,
+                    nonceRecorded: false);
+            }
+
+            var done = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, state?.SearchedBeyond);
+            return Result(alreadyComplete: !done.Changed, resumedFrom: rangeEnd, computed: 0, done.Metadata.Nonce, best.Output,
                 nonceRecorded: done.Changed);
         }
 
@@ -293,7 +416,7 @@ public sealed class Initializer
                         Checkpoint();
                     }
 
-                    progress?.Report(new InitProgress(plan.LabelsPresent(position), rangeEnd - rangeStart, computed,
+                    progress?.Report(new InitProgress(plan.LabelsPresent(computed), rangeEnd - rangeStart, computed,
                         stopwatch.Elapsed, false));
                     return true;
                 }, cancellationToken);
@@ -307,7 +430,7 @@ public sealed class Initializer
 
         frontier = plan.SkipKept(frontier);
         ulong? searchedBeyond = state?.SearchedBeyond;
-        if (job.CoversLastFile && !best.Found)
+        if (!sharded && job.CoversLastFile && !best.Found)
         {
             _log.SearchingNonceBeyondData(beyond, layout.TotalLabels);
             ulong position = beyond;
@@ -338,11 +461,20 @@ public sealed class Initializer
             searchedBeyond = position;
         }
 
-        var final = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, searchedBeyond);
-        job.SaveState(rangeEnd, best, searchedBeyond, true);
-        return Result(alreadyComplete: false, resumedFrom: runStart, computed, final.Metadata, best.Output, nonceRecorded: false);
+        ulong? nonce = best.Index;
+        if (metadata is null)
+        {
+            SaveShardRecord(job, best);
+        }
+        else
+        {
+            nonce = FinishMetadata(options.DataDir, metadata, options.NumUnits, best, searchedBeyond).Metadata.Nonce;
+        }
 
-        InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, PostMetadata written, byte[]? nonceOutput,
+        job.SaveState(rangeEnd, best, searchedBeyond, true);
+        return Result(alreadyComplete: false, resumedFrom: runStart, computed, nonce, best.Output, nonceRecorded: false);
+
+        InitResult Result(bool alreadyComplete, ulong resumedFrom, ulong computed, ulong? nonce, byte[]? nonceOutput,
             bool nonceRecorded) => new()
             {
                 AlreadyComplete = alreadyComplete,
@@ -353,12 +485,39 @@ public sealed class Initializer
                 ResumedFrom = resumedFrom,
                 LabelsComputed = computed,
                 Elapsed = stopwatch.Elapsed,
-                Nonce = written.Nonce,
+                Nonce = nonce,
                 NonceOutput = nonceOutput,
                 Providers = ProviderNames,
                 Repaired = plan.RepairedFiles,
                 NonceRecorded = nonceRecorded,
             };
+    }
+
+    /// <summary>
+    /// Records a shard's finished range and its best VRF nonce in its own record; true when that changed the record
+    /// (false: the same complete record was already there).
+    /// </summary>
+    private static bool SaveShardRecord(InitJob job, VrfBest best)
+    {
+        var record = ShardRecord.For(job.Options, job.FromFile, job.ToFile, job.Difficulty, best, complete: true);
+        var path = ShardRecord.PathFor(job.Options.DataDir, record.Shard);
+        ShardRecord? existing = null;
+        try
+        {
+            existing = File.Exists(path) ? ShardRecord.Load(path) : null;
+        }
+        catch (InvalidInputException)
+        {
+            // Unreadable: replaced by the record of this run.
+        }
+
+        if (existing == record)
+        {
+            return false;
+        }
+
+        record.Save(job.Options.DataDir);
+        return true;
     }
 
     /// <summary>Creates the data directory if needed; true when this call created it.</summary>
@@ -459,7 +618,9 @@ public sealed class Initializer
     {
         if (!PostMetadata.Exists(o.DataDir))
         {
-            if (PostDataLayout.ListFiles(o.DataDir).Count > 0)
+            // Shards fill one directory at once and the metadata comes last (the merge): their records vouch for
+            // the files instead (CheckShardRecords), and files in the shard's own range are checked before use.
+            if (o.Shard is null && PostDataLayout.ListFiles(o.DataDir).Count > 0)
             {
                 throw new InvalidInputException(InputField.DataDir,
                     $"{o.DataDir} holds postdata files but no {PostMetadata.FileName}: refusing to write into data of unknown origin");
@@ -514,6 +675,30 @@ public sealed class Initializer
         }
 
         return existing;
+    }
+
+    /// <summary>
+    /// A shard refuses a directory whose shard records describe other data (another identity, scrypt N, layout or VRF
+    /// difficulty): shards of different jobs must not be mixed in one directory.
+    /// </summary>
+    private static void CheckShardRecords(InitOptions o, ShardSpec shard, int from, int to, byte[] difficulty)
+    {
+        var ours = ShardRecord.For(o, from, to, difficulty, new VrfBest(difficulty), complete: false);
+        var problems = new List<string>();
+        foreach (var (path, record, _) in ShardRecord.ListIn(o.DataDir))
+        {
+            // An unreadable record is replaced (our own) or reported by the merge (another shard's).
+            if (record is not null && record.Differences(ours) is { Count: > 0 } d)
+            {
+                problems.Add($"{path} ({record.Shard}) was made with {string.Join(", ", d)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidInputException(InputField.DataDir,
+                $"{o.DataDir} holds shards of other data ({string.Join("; ", problems)}): refusing to mix them with {shard}. Use another dataDir or the same parameters. Nothing was changed.");
+        }
     }
 
     private static void CheckState(InitState s, string path, byte[] commitment, InitOptions o, PostDataLayout layout,

@@ -292,7 +292,8 @@ internal sealed class RepairPlan
     public void CheckWritable()
     {
         var problems = new List<string>();
-        var probe = System.IO.Path.Combine(_dataDir, string.Create(CultureInfo.InvariantCulture, $".post-write-probe.{Environment.ProcessId}"));
+        // Named by process and range: shards of one process (tests) probe the same directory at once.
+        var probe = System.IO.Path.Combine(_dataDir, string.Create(CultureInfo.InvariantCulture, $".post-write-probe.{Environment.ProcessId}.{_rangeStart}"));
         try
         {
             using (new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))

@@ -1,5 +1,5 @@
-using Prover.Core.Data;
 using Microsoft.Win32.SafeHandles;
+using Prover.Core.Data;
 
 namespace Prover.Core.Proving;
 

@@ -1,8 +1,8 @@
 using Prover.Core.Pow;
+using Prover.Core.Primitives;
 using Prover.Core.Proving;
 using Prover.Kernels.Proving;
 using Prover.Verifier;
-using Prover.Core.Primitives;
 
 namespace Prover.Service.Proving;
 

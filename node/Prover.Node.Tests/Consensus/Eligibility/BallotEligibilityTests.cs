@@ -6,6 +6,8 @@ using Prover.Node.Tests.Codec;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
 using Xunit;
+using Beacon = Prover.Node.Consensus.Wire.Beacon;
+using HareRound = Prover.Node.Consensus.Wire.HareRound;
 
 namespace Prover.Node.Tests.Consensus.Eligibility;
 

@@ -4,6 +4,8 @@ using Prover.Node.Genesis;
 using Prover.Node.Tests.Codec;
 using Prover.Node.Types;
 using Xunit;
+using Beacon = Prover.Node.Consensus.Wire.Beacon;
+using HareRound = Prover.Node.Consensus.Wire.HareRound;
 
 namespace Prover.Node.Tests.Consensus.Eligibility;
 

@@ -11,7 +11,6 @@ using Prover.Node.Types;
 using Prover.Node.Vrf;
 using Xunit;
 using Xunit.Abstractions;
-using MeshBlockId = Prover.Node.Consensus.Mesh.BlockId;
 
 namespace Prover.Node.Tests.Consensus.Engine;
 

@@ -1,4 +1,5 @@
 using Prover.Node.Consensus.Mesh;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 using Xunit;

@@ -1,5 +1,6 @@
 using Prover.Core.Primitives;
 using Prover.Node.Consensus.Mesh;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 using Xunit;

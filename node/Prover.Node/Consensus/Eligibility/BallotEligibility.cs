@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
 

@@ -1,36 +1,9 @@
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
 
 namespace Prover.Node.Consensus.Eligibility;
-
-/// <summary>The rounds of one hare3 iteration, in order (go-spacemesh <c>hare3/types.go</c>).</summary>
-public enum HareRound : byte
-{
-    /// <summary>Preround (only in iteration 0 in practice).</summary>
-    Preround = 0,
-
-    /// <summary>Hardlock.</summary>
-    Hardlock = 1,
-
-    /// <summary>Softlock.</summary>
-    Softlock = 2,
-
-    /// <summary>Propose (leaders).</summary>
-    Propose = 3,
-
-    /// <summary>Wait 1.</summary>
-    Wait1 = 4,
-
-    /// <summary>Wait 2.</summary>
-    Wait2 = 5,
-
-    /// <summary>Commit.</summary>
-    Commit = 6,
-
-    /// <summary>Notify.</summary>
-    Notify = 7,
-}
 
 /// <summary>
 /// Hare committee eligibility (go-spacemesh <c>hare3/eligibility/oracle.go</c>; NODE.md §2.3): the VRF proof π of

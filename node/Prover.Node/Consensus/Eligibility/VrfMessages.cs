@@ -1,4 +1,5 @@
 using Prover.Node.Codec;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 
 namespace Prover.Node.Consensus.Eligibility;

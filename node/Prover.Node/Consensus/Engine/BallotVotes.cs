@@ -2,8 +2,6 @@ using Prover.Core.Primitives;
 using Prover.Node.Consensus.Mesh;
 using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
-using MeshBlockId = Prover.Node.Consensus.Mesh.BlockId;
-using WireBlockId = Prover.Node.Consensus.Wire.BlockId;
 
 namespace Prover.Node.Consensus.Engine;
 
@@ -18,7 +16,7 @@ internal static class BallotVotes
 {
     /// <summary>The votes of a ballot in <paramref name="layer"/> from the local opinion of each earlier layer.</summary>
     public static Votes Build(LayerId layer, LayerId first, uint window,
-        Func<LayerId, MeshBlockId?> opinion, Func<MeshBlockId, ulong> heightOf)
+        Func<LayerId, BlockId?> opinion, Func<BlockId, ulong> heightOf)
     {
         var support = new List<BlockHeader>();
         var abstain = new List<LayerId>();
@@ -30,7 +28,7 @@ internal static class BallotVotes
                     abstain.Add(l);
                     break;
                 case { IsEmpty: false } block:
-                    support.Add(new BlockHeader(new WireBlockId(block.Value), l, heightOf(block)));
+                    support.Add(new BlockHeader(block, l, heightOf(block)));
                     break;
             }
         }
@@ -52,18 +50,18 @@ internal static class BallotVotes
         var baseLast = from is { Count: > 0 } ? from.Max(v => v.Layer) : default;
         foreach (var l in range)
         {
-            if (from is null || l > baseLast) votes[l] = LayerVote.For(l, MeshBlockId.Empty);
+            if (from is null || l > baseLast) votes[l] = LayerVote.For(l, BlockId.Empty);
         }
 
         foreach (var against in ballot.Votes.Against)
         {
-            if (votes.TryGetValue(against.Layer, out var v) && v.Block == new MeshBlockId(against.Id.Value))
+            if (votes.TryGetValue(against.Layer, out var v) && v.Block == against.Id)
             {
-                votes[against.Layer] = LayerVote.For(against.Layer, MeshBlockId.Empty);
+                votes[against.Layer] = LayerVote.For(against.Layer, BlockId.Empty);
             }
         }
 
-        foreach (var s in ballot.Votes.Support) votes[s.Layer] = LayerVote.For(s.Layer, new MeshBlockId(s.Id.Value));
+        foreach (var s in ballot.Votes.Support) votes[s.Layer] = LayerVote.For(s.Layer, s.Id);
         foreach (var a in ballot.Votes.Abstain) votes[a] = LayerVote.Abstaining(a);
         var lowest = range.Count > 0 ? range[0] : ballot.Layer;
         return [.. votes.Values.Where(v => v.Layer >= lowest && v.Layer < ballot.Layer)];

@@ -4,7 +4,6 @@ using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Transport;
 using Prover.Node.Types;
-using MeshBlockId = Prover.Node.Consensus.Mesh.BlockId;
 
 namespace Prover.Node.Consensus.Engine;
 
@@ -71,7 +70,7 @@ public sealed partial class ConsensusEngine
     private async Task<int> FetchMissingBlocksAsync(CancellationToken cancellationToken)
     {
         int blocks = 0;
-        List<(LayerId Layer, MeshBlockId Block)> missing;
+        List<(LayerId Layer, BlockId Block)> missing;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -148,7 +147,7 @@ public sealed partial class ConsensusEngine
         await PublishAllAsync(outbox, ct).ConfigureAwait(false);
         foreach (var id in data.Blocks)
         {
-            if (_store.GetBlock(new MeshBlockId(id)) is not null) continue;
+            if (_store.GetBlock(new BlockId(id)) is not null) continue;
             if (await FetchBlockAsync(peer, layer, id, ct).ConfigureAwait(false)) blocks++;
             else failures++;
         }

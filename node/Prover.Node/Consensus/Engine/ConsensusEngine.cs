@@ -10,7 +10,6 @@ using Prover.Node.Storage;
 using Prover.Node.Transport;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
-using MeshBlockId = Prover.Node.Consensus.Mesh.BlockId;
 
 namespace Prover.Node.Consensus.Engine;
 
@@ -123,7 +122,7 @@ public sealed partial class ConsensusEngine : IDisposable
         byHash ??= new ByHashRouter(requester);
         byHash.Register(FetchHint.Ballot, Hash20.Length, h => _store.GetBallot(new Hash20(h.Span))?.Blob.ToArray());
         byHash.Register(FetchHint.Proposal, Hash20.Length, h => _store.GetProposal(new Hash20(h.Span))?.Blob.ToArray());
-        byHash.Register(FetchHint.Block, Hash20.Length, h => _store.GetBlock(new MeshBlockId(h.Span))?.ToBytes());
+        byHash.Register(FetchHint.Block, Hash20.Length, h => _store.GetBlock(new BlockId(h.Span))?.ToBytes());
     }
 
     /// <summary>The options the engine runs with.</summary>
@@ -268,7 +267,7 @@ public sealed partial class ConsensusEngine : IDisposable
     private Beacon BeaconOf(EpochId epoch)
     {
         if (_nodes.GetBeacon(epoch.Value) is { Length: Beacon.Length } stored) return Beacon.FromBytes(stored);
-        var beacon = Beacon.FromBytes(Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch).ToArray());
+        var beacon = Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch);
         _nodes.PutBeacon(epoch.Value, beacon.ToArray());
         return beacon;
     }
@@ -566,7 +565,7 @@ public sealed partial class ConsensusEngine : IDisposable
         }
 
         var block = BlockBuilder.Build(layer, parts);
-        var blockId = block?.Id ?? MeshBlockId.Empty;
+        var blockId = block?.Id ?? BlockId.Empty;
         if (block is not null) _store.AddBlock(block);
         _store.PutHareOutput(layer, blockId);
         _tortoise.OnHareOutput(layer, blockId);
@@ -590,9 +589,9 @@ public sealed partial class ConsensusEngine : IDisposable
 
     /// <summary>The layers from the next one to apply up to the tortoise's newest whose opinion names a block this node
     /// lacks (sync fetches them).</summary>
-    private List<(LayerId Layer, MeshBlockId Block)> MissingBlocks()
+    private List<(LayerId Layer, BlockId Block)> MissingBlocks()
     {
-        var missing = new List<(LayerId, MeshBlockId)>();
+        var missing = new List<(LayerId, BlockId)>();
         for (var l = _mesh.NextLayer; l <= _tortoise.Last; l = new LayerId(l.Value + 1))
         {
             if (_tortoise.Opinion(l).Block is { IsEmpty: false } id && _store.GetBlock(id) is null) missing.Add((l, id));
@@ -777,7 +776,7 @@ public sealed partial class ConsensusEngine : IDisposable
         public static partial void ProposalBuilt(ILogger logger, NodeId identity, uint layer, int proofs);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "layer {Layer}: hare output of {Count} proposals, block {Block}")]
-        public static partial void HareOutput(ILogger logger, uint layer, int count, MeshBlockId block);
+        public static partial void HareOutput(ILogger logger, uint layer, int count, BlockId block);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "layer {Layer} reverted: the tortoise chose another block")]
         public static partial void Reverted(ILogger logger, uint layer);

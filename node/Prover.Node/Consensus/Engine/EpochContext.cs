@@ -73,7 +73,7 @@ internal sealed class EpochContext
             : 0;
 
     /// <summary>The beacon in the eligibility helpers' type.</summary>
-    public Eligibility.Beacon EligibilityBeacon => new(Beacon.ToArray());
+    public Wire.Beacon EligibilityBeacon => new(Beacon.ToArray());
 
     /// <summary>go-spacemesh <c>ATXIDList.Hash</c>: blake3 over the ids in ascending order.</summary>
     private static Hash32 HashIds(List<AtxId> ids)

@@ -5,10 +5,8 @@ using Prover.Node.Signing;
 using Prover.Node.Transport;
 using Prover.Node.Types;
 using Prover.Node.Vrf;
-using EligBeacon = Prover.Node.Consensus.Eligibility.Beacon;
 using HareOracleMath = Prover.Node.Consensus.Eligibility.HareEligibility;
 using VrfMessages = Prover.Node.Consensus.Eligibility.VrfMessages;
-using WireHareRound = Prover.Node.Consensus.Wire.HareRound;
 
 namespace Prover.Node.Consensus.Engine;
 
@@ -20,7 +18,7 @@ namespace Prover.Node.Consensus.Engine;
 /// </summary>
 internal sealed class EpochHareOracle(EpochContext context, ConsensusOptions options, Func<NodeId, bool> isMalicious) : IHareOracle
 {
-    private readonly EligBeacon _beacon = new(context.Beacon.ToArray());
+    private readonly Beacon _beacon = new(context.Beacon.ToArray());
 
     public HareEligibility? Active(VrfSigner signer, LayerId layer, IterRound round)
     {
@@ -43,7 +41,7 @@ internal sealed class EpochHareOracle(EpochContext context, ConsensusOptions opt
     }
 
     private int Committee(IterRound round) =>
-        (int)(round.Round == WireHareRound.Propose ? options.HareLeaders : options.HareCommittee);
+        (int)(round.Round == HareRound.Propose ? options.HareLeaders : options.HareCommittee);
 }
 
 /// <summary>

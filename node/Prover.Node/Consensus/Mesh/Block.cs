@@ -1,5 +1,6 @@
 using Prover.Core.Primitives;
 using Prover.Node.Codec;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Types;
 
 namespace Prover.Node.Consensus.Mesh;

@@ -1,3 +1,4 @@
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 

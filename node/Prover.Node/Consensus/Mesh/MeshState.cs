@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Storage;
 using Prover.Node.Types;
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using Prover.Core.Primitives;
+using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
 

@@ -107,58 +107,107 @@ public readonly record struct ProposalId : IComparable<ProposalId>
     }
 }
 
-/// <summary>A block's id (go-spacemesh <c>types.BlockID</c>, 20 bytes).</summary>
+/// <summary>
+/// A block id: the first 20 bytes of BLAKE3 over the SCALE encoding of the block (go-spacemesh
+/// <c>common/types/block.go</c> <c>Block.Initialize</c>). The all-zero id (<see cref="Empty"/>) stands for "no block":
+/// an empty layer, as go-spacemesh's <c>EmptyBlockID</c>. Ordered by bytes.
+/// </summary>
 public readonly record struct BlockId : IComparable<BlockId>
 {
     private readonly Hash20 _value;
 
-    /// <summary>Wraps 20 bytes.</summary>
+    /// <summary>Wraps a 20-byte value.</summary>
     public BlockId(Hash20 value) => _value = value;
 
-    /// <summary>The 20 bytes.</summary>
+    /// <summary>Copies exactly 20 bytes.</summary>
+    public BlockId(ReadOnlySpan<byte> bytes) => _value = new Hash20(bytes);
+
+    /// <summary>The untyped value.</summary>
     public Hash20 Value => _value;
+
+    /// <summary>The canonical empty id (an empty layer).</summary>
+    public static BlockId Empty => default;
+
+    /// <summary>Whether this is <see cref="Empty"/>.</summary>
+    public bool IsEmpty => _value.IsZero;
 
     /// <summary>The bytes, in place.</summary>
     [System.Diagnostics.CodeAnalysis.UnscopedRef]
     public ReadOnlySpan<byte> Span => _value.Span;
 
-    /// <inheritdoc/>
-    public int CompareTo(BlockId other) => Value.CompareTo(other.Value);
+    /// <summary>Parses 40 hex digits.</summary>
+    public static BlockId Parse(string hex) => new(Hash20.Parse(hex));
 
-    /// <summary>Byte-wise order.</summary>
+    /// <inheritdoc/>
+    public int CompareTo(BlockId other) => _value.CompareTo(other._value);
+
+    /// <summary>Byte order.</summary>
     public static bool operator <(BlockId left, BlockId right) => left.CompareTo(right) < 0;
 
-    /// <summary>Byte-wise order.</summary>
+    /// <summary>Byte order.</summary>
     public static bool operator >(BlockId left, BlockId right) => left.CompareTo(right) > 0;
 
-    /// <summary>Byte-wise order.</summary>
+    /// <summary>Byte order.</summary>
     public static bool operator <=(BlockId left, BlockId right) => left.CompareTo(right) <= 0;
 
-    /// <summary>Byte-wise order.</summary>
+    /// <summary>Byte order.</summary>
     public static bool operator >=(BlockId left, BlockId right) => left.CompareTo(right) >= 0;
 
     /// <summary>Lowercase hex.</summary>
-    public override string ToString() => Value.ToString();
+    public override string ToString() => _value.ToString();
 }
 
-/// <summary>An epoch beacon (go-spacemesh <c>types.Beacon</c>, 4 raw bytes).</summary>
-/// <param name="Value">The 4 bytes, read as a little-endian integer only for storage; on the wire they are raw.</param>
-public readonly record struct Beacon(uint Value)
+/// <summary>
+/// An epoch's 4-byte beacon (go-spacemesh <c>types.Beacon</c>): the VRF input that ties ballot and hare eligibility
+/// to the epoch. Stored as the 4 bytes in order; <see cref="ToString"/> is their lowercase hex.
+/// </summary>
+public readonly record struct Beacon
 {
-    /// <summary>The number of bytes.</summary>
+    /// <summary>Bytes of a beacon.</summary>
     public const int Length = 4;
 
-    /// <summary>The beacon of these 4 raw bytes.</summary>
+    private readonly uint _bigEndian;
+
+    /// <summary>The beacon made of the first 4 bytes of <paramref name="bytes"/>.</summary>
+    /// <exception cref="ArgumentException">Fewer than 4 bytes.</exception>
+    public Beacon(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < Length)
+        {
+            throw new ArgumentException($"a beacon is {Length} bytes, got {bytes.Length}", nameof(bytes));
+        }
+
+        _bigEndian = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    /// <summary>The beacon of exactly 4 raw bytes.</summary>
+    /// <exception cref="ArgumentException">Not 4 bytes.</exception>
     public static Beacon FromBytes(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == Length
-            ? new(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes))
-            : throw new ArgumentException($"a beacon is {Length} bytes, got {bytes.Length}", nameof(bytes));
+        bytes.Length == Length ? new(bytes) : throw new ArgumentException($"a beacon is {Length} bytes, got {bytes.Length}", nameof(bytes));
 
-    /// <summary>Writes the 4 raw bytes.</summary>
-    public void CopyTo(Span<byte> destination) =>
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination, Value);
+    /// <summary>The empty (all-zero) beacon, which go-spacemesh treats as "no beacon".</summary>
+    public static Beacon Empty => default;
 
-    /// <summary>A new array with the 4 bytes.</summary>
+    /// <summary>True for the all-zero beacon.</summary>
+    public bool IsEmpty => _bigEndian == 0;
+
+    /// <summary>Parses 8 hex digits.</summary>
+    /// <exception cref="FormatException">Not 8 hex digits.</exception>
+    public static Beacon Parse(string hex)
+    {
+        ArgumentNullException.ThrowIfNull(hex);
+        if (hex.Length != 2 * Length)
+        {
+            throw new FormatException($"a beacon is {2 * Length} hex digits, got {hex.Length}");
+        }
+
+        return new Beacon(Convert.FromHexString(hex));
+    }
+
+    /// <summary>Writes the 4 bytes to <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<byte> destination) => System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination, _bigEndian);
+
+    /// <summary>The 4 bytes.</summary>
     public byte[] ToArray()
     {
         var bytes = new byte[Length];
@@ -166,7 +215,7 @@ public readonly record struct Beacon(uint Value)
         return bytes;
     }
 
-    /// <summary>Lowercase hex of the 4 bytes.</summary>
+    /// <inheritdoc/>
     public override string ToString() => Convert.ToHexStringLower(ToArray());
 }
 
