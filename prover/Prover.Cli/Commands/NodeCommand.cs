@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Prover.Node.Host.Node;
 using Microsoft.Extensions.Logging;
+using Prover.Node.Host.Node;
 using Prover.Node.Types;
 
 namespace Prover.Cli.Commands;
