@@ -136,6 +136,38 @@ public class VerifyingTortoiseTests
     }
 
     [Fact]
+    public void Ballots_split_over_different_layers_stall_verifying_mode_but_the_tally_verifies_beyond_hdist()
+    {
+        // Smesher 1 (1/6 of the weight) voted another block for layer 8 and smesher 2 (1/3) for layer 9, as when their
+        // hare outputs differed: only smesher 3's ballots (half the weight) agree with this node on every layer, so
+        // verifying mode stalls. Beyond Hdist the explicit votes of all honest ballots count: layer 8 has 5/6 for the
+        // honest block and verifies; layer 9 has 1/3 against, which is exactly the bound no threshold may cross.
+        var other = new BlockId(Id20(0xEE));
+        var verified = new Dictionary<uint, LayerId>();
+        foreach (var hdist in new[] { 2u, 10u })
+        {
+            var tortoise = NewTortoise(hdist);
+            for (uint l = First.Value; l <= 15; l++)
+            {
+                tortoise.OnHareOutput(new LayerId(l), HonestBlock(l));
+                CastBallots(tortoise, l, x => x == 8 ? other : HonestBlock(x), 1);
+                CastBallots(tortoise, l, x => x == 9 ? other : HonestBlock(x), 2);
+                CastBallots(tortoise, l, HonestBlock, 3);
+            }
+
+            tortoise.Updates();
+            verified[hdist] = tortoise.Verified;
+            if (hdist == 2)
+            {
+                Assert.Equal((HonestBlock(8), true), tortoise.Opinion(new LayerId(8)));
+            }
+        }
+
+        Assert.Equal(new LayerId(7), verified[10]);
+        Assert.Equal(new LayerId(8), verified[2]);
+    }
+
+    [Fact]
     public void A_layer_without_hare_output_within_hdist_holds_verification_until_hare_terminates()
     {
         var tortoise = NewTortoise();

@@ -243,9 +243,55 @@ public sealed class VerifyingTortoise
         var uncounted = expected.MinusOrZero(margin);
         margin = margin.MinusOrZero(uncounted);
         var global = expected.DividedBy(3) + LocalThreshold();
-        if (margin.IsZero || margin <= global) return false;
+        if (margin.IsZero || margin <= global)
+        {
+            return _last.Value - target.Value > _config.Hdist && TryVerifyByTally(target, expected, global);
+        }
 
         _decided[target] = opinion;
+        _verified = target;
+        return true;
+    }
+
+    /// <summary>
+    /// The full-mode fallback once verifying has stalled beyond Hdist (upstream switches to full mode there): every
+    /// honest ballot after <paramref name="target"/> counts with its explicit vote on it, good or not. The leading
+    /// choice (a block, or the empty layer) wins when its weight, less the weight voting for anything else and the
+    /// expected weight not yet seen, passes the same global threshold. Nodes whose hare outputs differed can verify
+    /// again this way, since their ballots are not "good" for each other while the window holds the disagreement.
+    /// </summary>
+    private bool TryVerifyByTally(LayerId target, Fraction expected, Fraction global)
+    {
+        var tally = new Dictionary<BlockId, Fraction>();
+        var counted = Fraction.Zero;
+        foreach (var (layer, ballots) in _ballotsByLayer)
+        {
+            if (layer <= target) continue;
+            foreach (var ballot in ballots)
+            {
+                if (IsMalicious(ballot) || ballot.Weight.Num == 0) continue;
+                var w = Fraction.Of(ballot.Weight);
+                counted += w;
+                foreach (var vote in ballot.Votes)
+                {
+                    if (vote.Layer != target || vote.Opinion is not { } choice) continue;
+                    tally[choice] = (tally.TryGetValue(choice, out var t) ? t : Fraction.Zero) + w;
+                }
+            }
+        }
+
+        if (tally.Count == 0) return false;
+        var best = tally.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).First();
+        var others = Fraction.Zero;
+        foreach (var (choice, weight) in tally)
+        {
+            if (choice != best.Key) others += weight;
+        }
+
+        var margin = best.Value.MinusOrZero(others).MinusOrZero(expected.MinusOrZero(counted));
+        if (margin.IsZero || margin <= global) return false;
+
+        _decided[target] = best.Key;
         _verified = target;
         return true;
     }
