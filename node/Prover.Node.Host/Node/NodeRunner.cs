@@ -456,6 +456,9 @@ public sealed partial class NodeRunner : IAsyncDisposable
                 Genesis = Genesis,
                 LayersPerEpoch = Network.LayersPerEpoch,
                 LayerAvgSize = Network.LayerAvgSize,
+                // Hare output is trusted for at most one epoch: on a devnet's short epochs (5 layers) mainnet's 10 layers
+                // would keep a layer whose hare outputs differed between nodes unverified for two epochs.
+                Hdist = Math.Min(10u, Network.LayersPerEpoch),
             }, Store, Consensus, signers, Peers, Peers, byHash, _logs.CreateLogger<ConsensusEngine>());
             _ownedSync.Add(Engine);
             var engine = Engine;
