@@ -88,17 +88,16 @@ public abstract class MalfeasanceProofData : IScaleEncodable
     public abstract void Encode(ref ScaleWriter writer);
 }
 
-/// <summary>Two ATXs of one identity for one publish epoch (type 1): <c>AtxProof{Messages [2]AtxProofMsg}</c>.</summary>
-public sealed class AtxProof(AtxProofMessage first, AtxProofMessage second) : MalfeasanceProofData
+/// <summary>The shape of proof types 1–3: two signed messages of one identity, encoded in order.</summary>
+/// <typeparam name="TMessage">The signed message type.</typeparam>
+public abstract class SignedPairProof<TMessage>(TMessage first, TMessage second) : MalfeasanceProofData
+    where TMessage : struct, IScaleEncodable
 {
     /// <summary>The first signed message.</summary>
-    public AtxProofMessage First { get; } = first;
+    public TMessage First { get; } = first;
 
     /// <summary>The second signed message.</summary>
-    public AtxProofMessage Second { get; } = second;
-
-    /// <inheritdoc/>
-    public override byte Type => MalfeasanceProof.MultipleAtxs;
+    public TMessage Second { get; } = second;
 
     /// <inheritdoc/>
     public override void Encode(ref ScaleWriter writer)
@@ -106,46 +105,27 @@ public sealed class AtxProof(AtxProofMessage first, AtxProofMessage second) : Ma
         First.Encode(ref writer);
         Second.Encode(ref writer);
     }
+}
+
+/// <summary>Two ATXs of one identity for one publish epoch (type 1): <c>AtxProof{Messages [2]AtxProofMsg}</c>.</summary>
+public sealed class AtxProof(AtxProofMessage first, AtxProofMessage second) : SignedPairProof<AtxProofMessage>(first, second)
+{
+    /// <inheritdoc/>
+    public override byte Type => MalfeasanceProof.MultipleAtxs;
 }
 
 /// <summary>Two ballots of one identity in one layer (type 2): <c>BallotProof{Messages [2]BallotProofMsg}</c>.</summary>
-public sealed class BallotProof(BallotProofMessage first, BallotProofMessage second) : MalfeasanceProofData
+public sealed class BallotProof(BallotProofMessage first, BallotProofMessage second) : SignedPairProof<BallotProofMessage>(first, second)
 {
-    /// <summary>The first signed message.</summary>
-    public BallotProofMessage First { get; } = first;
-
-    /// <summary>The second signed message.</summary>
-    public BallotProofMessage Second { get; } = second;
-
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.MultipleBallots;
-
-    /// <inheritdoc/>
-    public override void Encode(ref ScaleWriter writer)
-    {
-        First.Encode(ref writer);
-        Second.Encode(ref writer);
-    }
 }
 
 /// <summary>Two hare messages of one identity for one layer and round (type 3): <c>HareProof{Messages [2]HareProofMsg}</c>.</summary>
-public sealed class HareProof(HareProofMessage first, HareProofMessage second) : MalfeasanceProofData
+public sealed class HareProof(HareProofMessage first, HareProofMessage second) : SignedPairProof<HareProofMessage>(first, second)
 {
-    /// <summary>The first signed message.</summary>
-    public HareProofMessage First { get; } = first;
-
-    /// <summary>The second signed message.</summary>
-    public HareProofMessage Second { get; } = second;
-
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.HareEquivocation;
-
-    /// <inheritdoc/>
-    public override void Encode(ref ScaleWriter writer)
-    {
-        First.Encode(ref writer);
-        Second.Encode(ref writer);
-    }
 
     /// <summary>go-spacemesh <c>ToMalfeasanceProof</c>: the proof dated at the first message's layer.</summary>
     public MalfeasanceProof ToMalfeasanceProof() => new(First.InnerMsg.Layer, this);
