@@ -34,7 +34,9 @@ post verify --proof "$proof" --labels-per-unit 4096 --scrypt-n 8192 --pow-diffic
 # PoET, a small PoST at scrypt N = 64) that runs until its first ATX is published and validated, then stops.
 nodedir=${POST_DEMO_NODE_DIR:-./node-data}
 echo "== post node run --preset standalone --datadir $nodedir --layer-duration 1s --layers-per-epoch 5 --scrypt-n 64 (until its first ATX)" >&2
-post node run --preset standalone --datadir "$nodedir" --layer-duration 1s --layers-per-epoch 5 --scrypt-n 64 >&2 &
+# Started without the post() wrapper so that $! is the node process itself: SIGTERM to a wrapping subshell left the
+# node running.
+dotnet prover/Prover.Cli/bin/Release/net10.0/post.dll node run --preset standalone --datadir "$nodedir" --layer-duration 1s --layers-per-epoch 5 --scrypt-n 64 >&2 &
 node_pid=$!
 for _ in $(seq 240); do
     if post node atxs --datadir "$nodedir" --json 2>/dev/null \
