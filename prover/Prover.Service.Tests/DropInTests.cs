@@ -160,6 +160,9 @@ public sealed class DropInTests : IDisposable
                 return Task.CompletedTask; // the node ends the stream at once
             }, port);
             await NodeProtocolTests.WaitUntil(() => Volatile.Read(ref sessions) == 1);
+            // Stop the node only once the service has seen the end of that stream: disposing it earlier can reset the
+            // connection before the response reaches the service, which then (rightly) counts a failed attempt.
+            await NodeProtocolTests.WaitUntil(() => Log().Contains("the node refused the connection", StringComparison.Ordinal));
             await server.DisposeAsync();
             server = null;
             if (!p.WaitForExit(Timeout))

@@ -135,13 +135,26 @@ public static class ServeCommand
                     locks.Add(DataDirLock.AcquireShared(dir, "post serve"));
                 }
 
+                var stop = StopOnSigterm();
                 using var host = PostServiceHost.Build(options, Prover.Service.Proving.ServiceProvers.Create);
                 if (options.PinnedCores is { } pinned)
                 {
                     CorePinning.Pin(pinned);
                 }
 
-                return PostServiceHost.RunAsync(host).GetAwaiter().GetResult();
+                if (stop.IsCancellationRequested)
+                {
+                    return 0; // SIGTERM while loading: a clean stop, as once serving
+                }
+
+                try
+                {
+                    return PostServiceHost.RunAsync(host, stop).GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return 0;
+                }
             }
             finally
             {
@@ -152,6 +165,24 @@ public static class ServeCommand
             }
         });
         return command;
+    }
+
+    private static System.Runtime.InteropServices.PosixSignalRegistration? _sigterm;
+    private static readonly CancellationTokenSource SigtermSource = new();
+
+    /// <summary>
+    /// A token cancelled by SIGTERM, held for the rest of the process. The host's own SIGTERM handler lives only while
+    /// the host does; a SIGTERM that arrives while the service loads its data, or while it shuts down after giving up
+    /// (exit 1), would otherwise kill the process with the runtime's default (exit 143) instead of the service's code.
+    /// </summary>
+    private static CancellationToken StopOnSigterm()
+    {
+        _sigterm ??= System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            SigtermSource.Cancel();
+        });
+        return SigtermSource.Token;
     }
 
     /// <summary>Largest --k1/--k2: far above any network's (mainnet 26/37), small enough that a pass stays in memory.</summary>
