@@ -91,6 +91,25 @@ public static class NodeQueries
         return list;
     }
 
+    /// <summary>
+    /// The rewards paid to <paramref name="coinbase"/> in layers [<paramref name="from"/>, <paramref name="to"/>]
+    /// (default: all), by layer then ATX id, as a JSON array of objects with layer, atx_id (hex) and amount.
+    /// </summary>
+    public static JsonArray RewardsJson(ConsensusStore store, Address coinbase, uint? from, uint? to)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var list = new JsonArray();
+        foreach (var r in store.Rewards(coinbase))
+        {
+            if (r.Layer.Value >= (from ?? 0) && r.Layer.Value <= (to ?? uint.MaxValue))
+            {
+                list.Add(new JsonObject { ["layer"] = r.Layer.Value, ["atx_id"] = r.AtxId.ToString(), ["amount"] = r.Amount });
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>Parses a coinbase (48 hex digits, optionally 0x-prefixed); null when it is not one.</summary>
     public static Address? TryParseAddress(string text)
     {

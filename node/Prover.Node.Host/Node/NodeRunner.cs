@@ -708,6 +708,9 @@ public sealed partial class NodeRunner : IAsyncDisposable
         app.MapGet("/balance/{coinbase}", (string coinbase) => NodeQueries.TryParseAddress(coinbase) is { } address
             ? Results.Text(NodeQueries.BalanceJson(Consensus, address).ToJsonString(), "application/json")
             : Results.BadRequest($"not a 24-byte hex address: '{coinbase}'"));
+        app.MapGet("/rewards/{coinbase}", (string coinbase, uint? from, uint? to) => NodeQueries.TryParseAddress(coinbase) is { } address
+            ? Results.Text(NodeQueries.RewardsJson(Consensus, address, from, to).ToJsonString(), "application/json")
+            : Results.BadRequest($"not a 24-byte hex address: '{coinbase}'"));
         await app.StartAsync(ct).ConfigureAwait(false);
         _api = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

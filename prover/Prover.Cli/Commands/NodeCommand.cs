@@ -9,7 +9,7 @@ using Prover.Node.Types;
 namespace Prover.Cli.Commands;
 
 /// <summary>
-/// <c>post node run|status|atxs|layers|balance</c>: the embedded node (NODE.md §6): builds and publishes ATXs for its
+/// <c>post node run|status|atxs|layers|balance|rewards</c>: the embedded node (NODE.md §6): builds and publishes ATXs for its
 /// identities, gossips and validates its peers' ATXs, runs consensus, and shows what it stored (through the running
 /// node's operator API, or from the database when the node is stopped).
 /// </summary>
@@ -17,7 +17,7 @@ public static class NodeCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs(), Layers(), Balance() };
+    public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs(), Layers(), Balance(), Rewards() };
 
     private static Option<string> DataDir()
     {
@@ -206,16 +206,14 @@ public static class NodeCommand
     private static Command Balance()
     {
         var dataDir = DataDir();
-        var coinbase = new Argument<string>("COINBASE") { Description = "the account: 48 hex digits" };
+        var coinbase = Coinbase();
         var json = Cli.Opt<bool>("--json", "print JSON {address, balance, rewards}");
         var command = new Command("balance", "Print an account's balance (the rewards its coinbase received).") { dataDir, coinbase, json };
         command.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetValue(dataDir)!;
-            var text = parse.GetValue(coinbase)!;
-            if (NodeQueries.TryParseAddress(text) is not { } address)
+            if (ParseCoinbase(parse.GetValue(coinbase)!) is not { } address)
             {
-                Console.Error.WriteLine($"error: COINBASE: expected 48 hex digits (a 24-byte address), got '{text}'");
                 return ExitCodes.BadInput;
             }
 
@@ -225,6 +223,57 @@ public static class NodeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Command Rewards()
+    {
+        var dataDir = DataDir();
+        var coinbase = Coinbase();
+        var from = Cli.Opt<uint?>("--from", "first layer");
+        var to = Cli.Opt<uint?>("--to", "last layer");
+        var json = Cli.Opt<bool>("--json", "print a JSON list of {layer, atx_id, amount}");
+        var command = new Command("rewards", "List the rewards an account received: layer, ATX and amount.") { dataDir, coinbase, from, to, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetValue(dataDir)!;
+            if (ParseCoinbase(parse.GetValue(coinbase)!) is not { } address)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            uint? a = parse.GetValue(from), b = parse.GetValue(to);
+            var query = string.Join('&', new[] { a is { } f ? $"from={f}" : null, b is { } t ? $"to={t}" : null }.OfType<string>());
+            var path = "rewards/" + address + (query.Length == 0 ? "" : "?" + query);
+            var doc = await FromApiAsync(dir, path, ct)
+                ?? NodeQueries.WithStores(dir, (_, consensus, _) => (JsonNode)NodeQueries.RewardsJson(consensus, address, a, b));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(doc.ToJsonString(Indented));
+                return ExitCodes.Ok;
+            }
+
+            foreach (var r in doc.AsArray())
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"layer {r!["layer"]} atx {r["atx_id"]} amount {r["amount"]}"));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Argument<string> Coinbase() => new("COINBASE") { Description = "the account: 48 hex digits" };
+
+    /// <summary>The account, or null after printing the error (exit 2).</summary>
+    private static Address? ParseCoinbase(string text)
+    {
+        if (NodeQueries.TryParseAddress(text) is { } address)
+        {
+            return address;
+        }
+
+        Console.Error.WriteLine($"error: COINBASE: expected 48 hex digits (a 24-byte address), got '{text}'");
+        return null;
     }
 
     private static void Print(JsonNode doc, bool json) => Console.Out.WriteLine(json ? doc.ToJsonString() : doc.ToJsonString(Indented));
