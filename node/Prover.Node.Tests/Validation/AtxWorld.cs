@@ -29,9 +29,15 @@ public sealed class AtxWorld : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "atx-world-" + Guid.NewGuid().ToString("N"));
 
     public AtxWorld()
+        : this(new GenesisConfig(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), "validation tests"),
+            [.. Enumerable.Range(1, 32).Select(i => (byte)i)])
     {
-        Genesis = new GenesisConfig(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), "validation tests");
-        Signer = EdSigner.FromSeed(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray(), Genesis.GenesisId);
+    }
+
+    private AtxWorld(GenesisConfig genesis, byte[] signerSeed)
+    {
+        Genesis = genesis;
+        Signer = EdSigner.FromSeed(signerSeed, Genesis.GenesisId);
         DataDir = Path.Combine(_root, "post");
         using (var provider = new ReferenceLabelProvider(1))
         {
@@ -57,6 +63,9 @@ public sealed class AtxWorld : IDisposable
             .First(n => !ProofVerifier.VerifyVrfNonce(commitment, n, labels, ScryptN));
         InitialPost = Prove(new byte[32]);
     }
+
+    /// <summary>The same ingredients for another network and smesher (e.g. an identity of another test harness).</summary>
+    public static AtxWorld For(GenesisConfig genesis, byte[] signerSeed) => new(genesis, signerSeed);
 
     public GenesisConfig Genesis { get; }
 
