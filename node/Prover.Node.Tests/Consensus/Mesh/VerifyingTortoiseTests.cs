@@ -189,6 +189,33 @@ public class VerifyingTortoiseTests
     }
 
     [Fact]
+    public void Layers_whose_hare_no_node_ran_are_held_empty_beyond_hdist_and_verification_resumes()
+    {
+        // Every node started after layer 10 (or was down then): no hare output for 8..10 anywhere. Each ballot votes
+        // the local opinion of every earlier layer, as the engine builds them (abstain where the opinion is none).
+        var tortoise = NewTortoise(hdist: 2);
+        for (uint l = First.Value; l <= 20; l++)
+        {
+            tortoise.OnLayer(new LayerId(l));
+            if (l >= 11) tortoise.OnHareOutput(new LayerId(l), HonestBlock(l));
+            foreach (var (tag, weight) in Smeshers)
+            {
+                var votes = Enumerable.Range((int)First.Value, (int)(l - First.Value))
+                    .Select(x => tortoise.Opinion(new LayerId((uint)x)).Block is { } b ? LayerVote.For(new LayerId((uint)x), b) : LayerVote.Abstaining(new LayerId((uint)x)))
+                    .ToList();
+                tortoise.OnBallot(new TortoiseBallot(Id20(tag, (byte)l), new LayerId(l), AtxFor(tag, l), new RatNum(weight, Lpe), votes));
+            }
+
+            tortoise.Updates();
+        }
+
+        // Abstaining on 8..10 for ever would hold every later layer; held empty once beyond Hdist, they verify.
+        Assert.True(tortoise.Verified >= new LayerId(18), $"verified only up to {tortoise.Verified}");
+        for (uint l = 8; l <= 10; l++) Assert.Equal((BlockId.Empty, true), tortoise.Opinion(new LayerId(l)));
+        for (uint l = 11; l <= 18; l++) Assert.Equal((HonestBlock(l), true), tortoise.Opinion(new LayerId(l)));
+    }
+
+    [Fact]
     public void Beyond_hdist_the_vote_tally_replaces_the_hare_output_and_the_mesh_reverts_and_reapplies()
     {
         var blocks = new Dictionary<uint, Block>();

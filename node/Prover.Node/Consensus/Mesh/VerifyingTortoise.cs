@@ -70,7 +70,8 @@ public sealed record TortoiseConfig(uint LayersPerEpoch, LayerId FirstLayer, uin
 /// <para><b>Local opinion</b> of an unverified layer L, with <c>last</c> the newest layer seen: within Hdist
 /// (<c>last − L ≤ Hdist</c>) it is the hare output (abstain while there is none); beyond Hdist it is the block (or the
 /// empty layer) that the explicit votes of all honest ballots after L support with more than the local threshold, else
-/// abstain. A verified layer's opinion is its decision.</para>
+/// the hare output, else the empty layer (never abstain: the layer's hare has ended). A verified layer's opinion is its
+/// decision.</para>
 /// <para><b>Good ballot</b>: not malicious, and its vote on every layer from <c>max(FirstLayer, layer − WindowSize)</c> to
 /// its layer − 1 equals the local opinion (abstain matches abstain), as upstream compares a ballot's opinion hash with
 /// the local one.</para>
@@ -321,7 +322,13 @@ public sealed class VerifyingTortoise
 
         var threshold = LocalThreshold();
         var best = tally.Where(kv => kv.Value > threshold).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).ToList();
-        return best.Count > 0 ? best[0].Key : null;
+        if (best.Count > 0) return best[0].Key;
+
+        // No decisive tally: the hare output if there is one, else the empty layer. Beyond Hdist the hare of the layer
+        // has ended everywhere, so nobody abstains any more (go-spacemesh abstains only while hare may still end);
+        // without this, layers whose hare no node ran (all nodes down, or started after them) would be abstained on by
+        // every ballot for ever, and no later layer could be verified.
+        return _hare.TryGetValue(layer, out var output) ? output : BlockId.Empty;
     }
 
     private bool IsMalicious(TortoiseBallot ballot) =>
