@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using System.Globalization;
+using Prover.Core.Init;
+using Prover.Core.Primitives;
+using Prover.Core.Proving;
+using Prover.Node.Atx;
+using Prover.Node.Host.Node;
+using Prover.Node.Host.Transport;
+using Prover.Node.Poet;
+using Prover.Node.Signing;
+using Prover.Node.Storage;
+using Prover.Node.Tests.Validation;
+using Prover.Node.Transport;
+using Prover.Node.Types;
+using Prover.Node.Validation;
+using Prover.Verifier;
+
+namespace Prover.Node.Host.Tests.Transport;
+
+/// <summary>What the syncing node does with each fetched ATX blob.</summary>
+internal enum AtxSyncMode
+{
+    /// <summary>Nothing: ids, blobs and the PoET proof are fetched, the blob is only counted (nothing stored).</summary>
+    Fetch,
+
+    /// <summary>The node's handler (<see cref="AtxGossip"/>) with the validator's PoST checks off (signature, PoET
+    /// proof and membership, ticks, store); the ATX is stored with validity Unknown.</summary>
+    NoPost,
+
+    /// <summary>The node's handler with full validation (both PoSTs of an initial ATX, RandomX light k2pow, VRF nonce);
+    /// the ATX is stored as Valid.</summary>
+    Full,
+}
+
+/// <summary>One timed sync of an epoch: what <see cref="AtxSync"/> reported and how long it took.</summary>
+internal sealed record AtxSyncTiming(AtxSyncMode Mode, int Count, TimeSpan Elapsed, AtxSyncReport Report)
+{
+    public double AtxsPerSecond => Count / Elapsed.TotalSeconds;
+
+    public double MsPerAtx => Elapsed.TotalMilliseconds / Count;
+}
+
+/// <summary>
+/// Publish epoch 1 of N smeshers, held by node A: N initial ATXs of N distinct identities, each with its own tiny PoST
+/// data (the <see cref="AtxWorld"/> shape: 2 units × 128 labels, scrypt N = 16), a real initial PoST and NIPost PoST
+/// (RandomX light k2pow), a real signature, and all registered in one real PoET round (one PoET proof, N membership
+/// proofs), as on a network where the smeshers share a PoET server. A validated every ATX in full before storing it.
+/// </summary>
+internal sealed class AtxEpoch : IDisposable
+{
+    public const uint PublishEpoch = 1;
+
+    private readonly List<EdSigner> _signers = [];
+
+    private AtxEpoch(string root, NodeStore store)
+    {
+        Root = root;
+        Store = store;
+    }
+
+    /// <summary>A's store.</summary>
+    public NodeStore Store { get; }
+
+    /// <summary>The ATX ids, in the order they were built.</summary>
+    public List<AtxId> Ids { get; } = [];
+
+    /// <summary>The reference of the one PoET proof every ATX names.</summary>
+    public Hash32 PoetReference { get; private set; }
+
+    private string Root { get; }
+
+    /// <summary>Builds and validates the epoch (slow: a few PoST proofs with RandomX light k2pow per identity).</summary>
+    public static async Task<AtxEpoch> BuildAsync(AtxWorld world, int count, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var epoch = new AtxEpoch(Path.Combine(Path.GetTempPath(), "atx-epoch-" + Guid.NewGuid().ToString("N")), AtxWorld.NewStore());
+        try
+        {
+            await epoch.FillAsync(world, count, ct);
+            return epoch;
+        }
+        catch
+        {
+            epoch.Dispose();
+            throw;
+        }
+    }
+
+    private async Task FillAsync(AtxWorld world, int count, CancellationToken ct)
+    {
+        // Each identity: its key, its PoST data, a VRF nonce, the initial PoST; then the ATX up to its NIPost.
+        var atxs = new ActivationTxV1[count];
+        var dataDirs = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            byte[] seed = new byte[32];
+            BitConverter.TryWriteBytes(seed, i + 1);
+            seed[31] = 0xa7;
+            _signers.Add(EdSigner.FromSeed(seed, world.Genesis.GenesisId));
+        }
+
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            (i, token) =>
+            {
+                var signer = _signers[i];
+                dataDirs[i] = Path.Combine(Root, "post-" + i.ToString(CultureInfo.InvariantCulture));
+                using (var provider = new ReferenceLabelProvider(1))
+                {
+                    new Initializer([provider]).Run(new InitOptions
+                    {
+                        DataDir = dataDirs[i],
+                        NodeId = signer.NodeId,
+                        CommitmentAtxId = world.Genesis.GoldenAtx,
+                        NumUnits = AtxWorld.NumUnits,
+                        LabelsPerUnit = AtxWorld.LabelsPerUnit,
+                        MaxFileSize = 64 * 16,
+                        ScryptN = AtxWorld.ScryptN,
+                    }, cancellationToken: token);
+                }
+
+                var commitment = Labels.Commitment(signer.NodeId, world.Genesis.GoldenAtx).ToArray();
+                ulong labels = AtxWorld.NumUnits * AtxWorld.LabelsPerUnit;
+                ulong vrfNonce = 0;
+                while (!ProofVerifier.VerifyVrfNonce(commitment, vrfNonce, labels, AtxWorld.ScryptN)) vrfNonce++;
+                atxs[i] = new ActivationTxV1
+                {
+                    NIPostChallenge = new NIPostChallengeV1
+                    {
+                        PublishEpoch = new EpochId(PublishEpoch),
+                        Sequence = 0,
+                        PrevAtxId = AtxId.Zero,
+                        PositioningAtxId = world.Genesis.GoldenAtx,
+                        CommitmentAtxId = world.Genesis.GoldenAtx,
+                        InitialPost = Prove(world, dataDirs[i], new byte[32]),
+                    },
+                    Coinbase = new Address(Enumerable.Repeat((byte)(i + 1), Address.Length).ToArray()),
+                    NumUnits = AtxWorld.NumUnits,
+                    NodeId = signer.NodeId,
+                    VrfNonce = vrfNonce,
+                };
+                return ValueTask.CompletedTask;
+            });
+
+        // One PoET round over every identity's challenge.
+        var members = atxs.Select(atx => atx.PoetChallengeHash()).ToList();
+        var statement = MembershipTree.Root(members);
+        PoetProof proof;
+        using (var posw = PoswProver.Create(Path.Combine(Root, "poet"), statement))
+        {
+            posw.Run(leaves => leaves >= AtxWorld.PoetLeaves, cancellationToken: ct);
+            proof = posw.GenerateProof();
+        }
+
+        PoetReference = proof.Ref();
+        Store.PutPoetProof(PoetReference, proof.EncodeMessage([9, 9, 9], "1", statement, new byte[64]));
+
+        // Each identity's NIPost over the round's reference, its signature, then A's full validation.
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
+            (i, _) =>
+            {
+                atxs[i].NIPost = new NIPostV1
+                {
+                    Membership = new MerkleProofV1 { Nodes = [.. MembershipTree.Prove(members, (ulong)i)], LeafIndex = (ulong)i },
+                    Post = Prove(world, dataDirs[i], PoetReference.ToArray()),
+                    PostMetadata = new PostMetadataV1 { Challenge = PoetReference.ToArray(), LabelsPerUnit = AtxWorld.LabelsPerUnit },
+                };
+                var message = atxs[i].PrepareForSigning(_signers[i].NodeId);
+                atxs[i].Signature = new EdSignature(_signers[i].Sign(SignatureDomain.Atx, message));
+                return ValueTask.CompletedTask;
+            });
+
+        var validator = world.Validator(Store, currentEpoch: PublishEpoch);
+        foreach (var atx in atxs)
+        {
+            var verdict = await validator.ValidateAsync(atx.Encode(), ct);
+            if (!verdict.IsValid) throw new InvalidOperationException($"a built ATX is not valid: {verdict.Reason} {verdict.Message}");
+            Ids.Add(atx.ComputeId());
+        }
+    }
+
+    private static PostV1 Prove(AtxWorld world, string dataDir, byte[] challenge)
+    {
+        var prover = new PostProver(new ReferenceProvingScannerFactory(), world.Pow);
+        var result = prover.GenerateProofAsync(dataDir, new Challenge(challenge), AtxWorld.ProofConfig(), new ProvingOptions { Nonces = 16, Threads = 1 })
+            .GetAwaiter().GetResult();
+        return new PostV1 { Nonce = result.Proof.Nonce, Indices = result.Proof.Indices, Pow = result.Proof.Pow };
+    }
+
+    public void Dispose()
+    {
+        foreach (var signer in _signers) signer.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Time to sync an epoch of N ATXs, as a console helper of the test assembly (<c>atx-sync N [fetch|no-post|full]…</c>,
+/// all three modes by default): node A holds an <see cref="AtxEpoch"/> (built and validated first, not timed) and
+/// serves it through its <see cref="AtxSync"/>; for each mode a fresh, empty node B dials A over a real
+/// <see cref="PeerNetwork"/> on 127.0.0.1 and runs one <see cref="AtxSync.SyncAsync"/>: the epoch's ids, each blob by
+/// hash, the PoET proof once, and per blob the mode's handler (<see cref="AtxSyncMode"/>; the node's own
+/// <see cref="AtxGossip"/> over <see cref="AtxValidator"/> for the validating modes). The clock runs around that call
+/// only. Every run is checked: B got exactly A's N ATXs, byte for byte, and (when validating) stored them all with the
+/// expected validity; anything else throws.
+/// </summary>
+internal static class AtxSyncThroughput
+{
+    public const string Name = "atx-sync";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out int count) || count < 1) return 2;
+        var modes = new List<AtxSyncMode>();
+        foreach (var arg in args[1..])
+        {
+            switch (arg)
+            {
+                case "fetch": modes.Add(AtxSyncMode.Fetch); break;
+                case "no-post": modes.Add(AtxSyncMode.NoPost); break;
+                case "full": modes.Add(AtxSyncMode.Full); break;
+                default: return 2;
+            }
+        }
+
+        if (modes.Count == 0) modes.AddRange([AtxSyncMode.Fetch, AtxSyncMode.NoPost, AtxSyncMode.Full]);
+
+        var clock = Stopwatch.StartNew();
+        using var world = new AtxWorld();
+        using var setup = new CancellationTokenSource(TimeSpan.FromHours(2));
+        using var epoch = await AtxEpoch.BuildAsync(world, count, setup.Token);
+        Console.Out.WriteLine($"atx-sync: setup of {count} identities (PoST data, 2 PoSTs each, one PoET round, validation on A) " +
+            $"took {clock.Elapsed.TotalSeconds:F1} s, not timed below");
+        await using var a = await StartServerAsync(world, epoch);
+        foreach (var mode in modes)
+        {
+            var timing = await SyncOnceAsync(world, epoch, a, mode, TimeSpan.FromMinutes(30));
+            Console.Out.WriteLine(Describe(timing));
+        }
+
+        return 0;
+    }
+
+    /// <summary>One line for the results table.</summary>
+    public static string Describe(AtxSyncTiming t) =>
+        $"atx-sync: {t.Mode,-6} {t.Count} ATXs in {t.Elapsed.TotalSeconds:F3} s = {t.AtxsPerSecond:F1} ATXs/s, " +
+        $"{t.MsPerAtx:F2} ms per ATX (fetched {t.Report.AtxsFetched}, accepted {t.Report.AtxsAccepted}, " +
+        $"PoET proofs {t.Report.PoetProofsFetched}, failed requests {t.Report.Failures})";
+
+    /// <summary>Node A: a network serving <paramref name="epoch"/>'s store through an <see cref="AtxSync"/>.</summary>
+    public static async Task<AtxServer> StartServerAsync(AtxWorld world, AtxEpoch epoch)
+    {
+        var network = await PeerNetwork.StartAsync(NetworkOptions());
+        var gossip = new AtxGossip(epoch.Store, world.Validator(epoch.Store, currentEpoch: AtxEpoch.PublishEpoch), network, world.Genesis.GoldenAtx);
+        network.Subscribe(Topics.Atx, gossip.HandleAsync);
+        var sync = new AtxSync(epoch.Store, network, new ByHashRouter(network), gossip.HandleAsync, () => new EpochId(AtxEpoch.PublishEpoch),
+            new AtxSyncOptions { SyncOnConnect = false });
+        return new AtxServer(network, sync);
+    }
+
+    /// <summary>
+    /// A fresh empty node B dials <paramref name="a"/>, then one timed <see cref="AtxSync.SyncAsync"/> in
+    /// <paramref name="mode"/>; throws unless B ends with exactly A's ATXs.
+    /// </summary>
+    public static async Task<AtxSyncTiming> SyncOnceAsync(AtxWorld world, AtxEpoch epoch, AtxServer a, AtxSyncMode mode, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(epoch);
+        ArgumentNullException.ThrowIfNull(a);
+        using var cts = new CancellationTokenSource(timeout);
+        var store = AtxWorld.NewStore();
+        await using var b = await PeerNetwork.StartAsync(NetworkOptions(a.Network));
+        await b.WaitForPeersAsync(1, cts.Token);
+
+        var fetched = new List<byte[]>();
+        GossipHandler handler;
+        if (mode == AtxSyncMode.Fetch)
+        {
+            handler = (_, payload, _) =>
+            {
+                lock (fetched) fetched.Add(payload.ToArray());
+                return ValueTask.FromResult(GossipVerdict.Accept);
+            };
+        }
+        else
+        {
+            var validator = world.Validator(store, currentEpoch: AtxEpoch.PublishEpoch, checkPost: mode == AtxSyncMode.Full);
+            handler = new AtxGossip(store, validator, b, world.Genesis.GoldenAtx).HandleAsync;
+        }
+
+        using var sync = new AtxSync(store, b, new ByHashRouter(b), handler, () => new EpochId(AtxEpoch.PublishEpoch),
+            new AtxSyncOptions { SyncOnConnect = false });
+        var clock = Stopwatch.StartNew();
+        var report = await sync.SyncAsync(cts.Token);
+        var elapsed = clock.Elapsed;
+
+        Check(report, epoch, store, fetched, mode);
+        return new AtxSyncTiming(mode, epoch.Ids.Count, elapsed, report);
+    }
+
+    private static void Check(AtxSyncReport report, AtxEpoch epoch, NodeStore store, List<byte[]> fetched, AtxSyncMode mode)
+    {
+        int n = epoch.Ids.Count;
+        if (report.Peers != 1 || report.AtxsFetched != n || report.AtxsAccepted != n || report.AtxsRefused != 0 ||
+            report.PoetProofsFetched != 1 || report.Failures != 0)
+        {
+            throw new InvalidOperationException($"{mode}: sync of {n} ATXs reported {report}");
+        }
+
+        if (store.GetPoetProof(epoch.PoetReference) is not { } poet || !poet.AsSpan().SequenceEqual(epoch.Store.GetPoetProof(epoch.PoetReference)))
+        {
+            throw new InvalidOperationException($"{mode}: B lacks A's PoET proof {epoch.PoetReference}");
+        }
+
+        var expected = epoch.Ids.ToDictionary(id => id, id => epoch.Store.GetAtxBlob(id)!.Bytes.ToArray());
+        if (mode == AtxSyncMode.Fetch)
+        {
+            var got = fetched.ToDictionary(blob => ActivationTxV1.Decode(blob).ComputeId());
+            if (got.Count != n || !expected.All(e => got.TryGetValue(e.Key, out var blob) && blob.AsSpan().SequenceEqual(e.Value)))
+            {
+                throw new InvalidOperationException($"{mode}: B fetched {fetched.Count} blobs, not A's {n} ATXs");
+            }
+
+            return;
+        }
+
+        var stored = store.AtxIdsInEpoch(AtxEpoch.PublishEpoch);
+        if (stored.Count != n || !stored.ToHashSet().SetEquals(epoch.Ids))
+        {
+            throw new InvalidOperationException($"{mode}: B stores {stored.Count} ATXs of epoch {AtxEpoch.PublishEpoch}, not A's {n}");
+        }
+
+        var validity = mode == AtxSyncMode.Full ? AtxValidity.Valid : AtxValidity.Unknown;
+        foreach (var (id, blob) in expected)
+        {
+            if (store.GetAtx(id)?.Validity != validity || store.GetAtxBlob(id) is not { } mine || !mine.Bytes.Span.SequenceEqual(blob))
+            {
+                throw new InvalidOperationException($"{mode}: B's copy of ATX {id} differs from A's or is not {validity}");
+            }
+        }
+    }
+
+    private static PeerNetworkOptions NetworkOptions(params PeerNetwork[] peers) => TransportTestKit.Options(peers) with
+    {
+        RequestTimeout = TimeSpan.FromSeconds(30),
+    };
+}
+
+/// <summary>Node A of the bench: its network and the sync that serves its store.</summary>
+internal sealed class AtxServer(PeerNetwork network, AtxSync sync) : IAsyncDisposable
+{
+    public PeerNetwork Network { get; } = network;
+
+    public async ValueTask DisposeAsync()
+    {
+        sync.Dispose();
+        await Network.DisposeAsync();
+    }
+}
