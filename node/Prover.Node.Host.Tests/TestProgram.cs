@@ -42,7 +42,7 @@ public static class TestProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count> | {Transport.TransportThroughput.Name} <count> <size> | {Transport.AtxSyncThroughput.Name} <count> [fetch|no-post|full]...");
+        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count> | {Transport.TransportThroughput.Name} <count> <size> | {Transport.AtxSyncThroughput.Name} <count> [--next] [fetch|no-post|full]...");
         return 2;
     }
 }

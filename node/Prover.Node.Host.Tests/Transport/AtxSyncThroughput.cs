@@ -32,25 +32,29 @@ internal enum AtxSyncMode
     Full,
 }
 
-/// <summary>One timed sync of an epoch: what <see cref="AtxSync"/> reported and how long it took.</summary>
-internal sealed record AtxSyncTiming(AtxSyncMode Mode, int Count, TimeSpan Elapsed, AtxSyncReport Report)
+/// <summary>One timed sync of an epoch: what <see cref="AtxSync"/> reported, how long it took, and the CPU time the
+/// process (both nodes) spent meanwhile, a figure that a loaded machine disturbs far less than the wall clock.</summary>
+internal sealed record AtxSyncTiming(AtxSyncMode Mode, int Count, TimeSpan Elapsed, TimeSpan Cpu, AtxSyncReport Report)
 {
     public double AtxsPerSecond => Count / Elapsed.TotalSeconds;
 
     public double MsPerAtx => Elapsed.TotalMilliseconds / Count;
+
+    public double CpuMsPerAtx => Cpu.TotalMilliseconds / Count;
 }
 
 /// <summary>
-/// Publish epoch 1 of N smeshers, held by node A: N initial ATXs of N distinct identities, each with its own tiny PoST
-/// data (the <see cref="AtxWorld"/> shape: 2 units × 128 labels, scrypt N = 16), a real initial PoST and NIPost PoST
-/// (RandomX light k2pow), a real signature, and all registered in one real PoET round (one PoET proof, N membership
-/// proofs), as on a network where the smeshers share a PoET server. A validated every ATX in full before storing it.
+/// The ATXs of N smeshers, held by node A. Publish epoch 1: N initial ATXs of N distinct identities, each with its own
+/// tiny PoST data (the <see cref="AtxWorld"/> shape: 2 units × 128 labels, scrypt N = 16), a real initial PoST and
+/// NIPost PoST (RandomX light k2pow), a real signature, and all registered in one real PoET round (one PoET proof, N
+/// membership proofs), as on a network where the smeshers share a PoET server. Optionally publish epoch 2 as well: each
+/// smesher's next ATX (previous and positioning ATX its epoch-1 ATX, one NIPost PoST, no initial PoST), in a second
+/// PoET round. A validated every ATX in full before storing it. The last epoch built is the one a bench times.
 /// </summary>
 internal sealed class AtxEpoch : IDisposable
 {
-    public const uint PublishEpoch = 1;
-
     private readonly List<EdSigner> _signers = [];
+    private readonly List<string> _dataDirs = [];
 
     private AtxEpoch(string root, NodeStore store)
     {
@@ -61,22 +65,39 @@ internal sealed class AtxEpoch : IDisposable
     /// <summary>A's store.</summary>
     public NodeStore Store { get; }
 
-    /// <summary>The ATX ids, in the order they were built.</summary>
+    /// <summary>The epoch a bench times: 1 (initial ATXs) or 2 (next ATXs).</summary>
+    public uint PublishEpoch { get; private set; }
+
+    /// <summary>The ids of <see cref="PublishEpoch"/>'s ATXs, in the order they were built.</summary>
     public List<AtxId> Ids { get; } = [];
 
-    /// <summary>The reference of the one PoET proof every ATX names.</summary>
+    /// <summary>The ids of the epoch before, when <see cref="PublishEpoch"/> is 2 (a syncing node holds them already).</summary>
+    public List<AtxId> EarlierIds { get; } = [];
+
+    /// <summary>The reference of the one PoET proof every ATX of <see cref="PublishEpoch"/> names.</summary>
     public Hash32 PoetReference { get; private set; }
 
     private string Root { get; }
 
-    /// <summary>Builds and validates the epoch (slow: a few PoST proofs with RandomX light k2pow per identity).</summary>
-    public static async Task<AtxEpoch> BuildAsync(AtxWorld world, int count, CancellationToken ct)
+    /// <summary>Builds and validates epoch 1 and, when <paramref name="epochs"/> is 2, epoch 2 (slow: a few PoST proofs
+    /// with RandomX light k2pow per identity and epoch).</summary>
+    public static async Task<AtxEpoch> BuildAsync(AtxWorld world, int count, CancellationToken ct, int epochs = 1)
     {
+        ArgumentNullException.ThrowIfNull(world);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(epochs, 2);
         var epoch = new AtxEpoch(Path.Combine(Path.GetTempPath(), "atx-epoch-" + Guid.NewGuid().ToString("N")), AtxWorld.NewStore());
         try
         {
-            await epoch.FillAsync(world, count, ct);
+            var initial = await epoch.InitialAtxsAsync(world, count, ct);
+            if (epochs == 2)
+            {
+                epoch.EarlierIds.AddRange(epoch.Ids);
+                epoch.Ids.Clear();
+                await epoch.NextAtxsAsync(world, initial, ct);
+            }
+
             return epoch;
         }
         catch
@@ -86,29 +107,28 @@ internal sealed class AtxEpoch : IDisposable
         }
     }
 
-    private async Task FillAsync(AtxWorld world, int count, CancellationToken ct)
+    private async Task<ActivationTxV1[]> InitialAtxsAsync(AtxWorld world, int count, CancellationToken ct)
     {
         // Each identity: its key, its PoST data, a VRF nonce, the initial PoST; then the ATX up to its NIPost.
         var atxs = new ActivationTxV1[count];
-        var dataDirs = new string[count];
         for (int i = 0; i < count; i++)
         {
             byte[] seed = new byte[32];
             BitConverter.TryWriteBytes(seed, i + 1);
             seed[31] = 0xa7;
             _signers.Add(EdSigner.FromSeed(seed, world.Genesis.GenesisId));
+            _dataDirs.Add(Path.Combine(Root, "post-" + i.ToString(CultureInfo.InvariantCulture)));
         }
 
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
             (i, token) =>
             {
                 var signer = _signers[i];
-                dataDirs[i] = Path.Combine(Root, "post-" + i.ToString(CultureInfo.InvariantCulture));
                 using (var provider = new ReferenceLabelProvider(1))
                 {
                     new Initializer([provider]).Run(new InitOptions
                     {
-                        DataDir = dataDirs[i],
+                        DataDir = _dataDirs[i],
                         NodeId = signer.NodeId,
                         CommitmentAtxId = world.Genesis.GoldenAtx,
                         NumUnits = AtxWorld.NumUnits,
@@ -126,12 +146,12 @@ internal sealed class AtxEpoch : IDisposable
                 {
                     NIPostChallenge = new NIPostChallengeV1
                     {
-                        PublishEpoch = new EpochId(PublishEpoch),
+                        PublishEpoch = new EpochId(1),
                         Sequence = 0,
                         PrevAtxId = AtxId.Zero,
                         PositioningAtxId = world.Genesis.GoldenAtx,
                         CommitmentAtxId = world.Genesis.GoldenAtx,
-                        InitialPost = Prove(world, dataDirs[i], new byte[32]),
+                        InitialPost = Prove(world, _dataDirs[i], new byte[32]),
                     },
                     Coinbase = new Address(Enumerable.Repeat((byte)(i + 1), Address.Length).ToArray()),
                     NumUnits = AtxWorld.NumUnits,
@@ -141,18 +161,43 @@ internal sealed class AtxEpoch : IDisposable
                 return ValueTask.CompletedTask;
             });
 
-        // One PoET round over every identity's challenge.
+        await CompleteAsync(world, atxs, 1, ct);
+        return atxs;
+    }
+
+    private async Task NextAtxsAsync(AtxWorld world, ActivationTxV1[] previous, CancellationToken ct)
+    {
+        var atxs = previous.Select(prev => new ActivationTxV1
+        {
+            NIPostChallenge = new NIPostChallengeV1
+            {
+                PublishEpoch = new EpochId(prev.PublishEpoch.Value + 1),
+                Sequence = prev.Sequence + 1,
+                PrevAtxId = prev.ComputeId(),
+                PositioningAtxId = prev.ComputeId(),
+            },
+            Coinbase = prev.Coinbase,
+            NumUnits = prev.NumUnits,
+        }).ToArray();
+        await CompleteAsync(world, atxs, previous[0].PublishEpoch.Value + 1, ct);
+    }
+
+    /// <summary>Runs one PoET round over every ATX's challenge, adds each ATX's NIPost and signature, then validates
+    /// and stores them on A.</summary>
+    private async Task CompleteAsync(AtxWorld world, ActivationTxV1[] atxs, uint publishEpoch, CancellationToken ct)
+    {
+        int count = atxs.Length;
         var members = atxs.Select(atx => atx.PoetChallengeHash()).ToList();
         var statement = MembershipTree.Root(members);
         PoetProof proof;
-        using (var posw = PoswProver.Create(Path.Combine(Root, "poet"), statement))
+        using (var posw = PoswProver.Create(Path.Combine(Root, "poet-" + publishEpoch.ToString(CultureInfo.InvariantCulture)), statement))
         {
             posw.Run(leaves => leaves >= AtxWorld.PoetLeaves, cancellationToken: ct);
             proof = posw.GenerateProof();
         }
 
         PoetReference = proof.Ref();
-        Store.PutPoetProof(PoetReference, proof.EncodeMessage([9, 9, 9], "1", statement, new byte[64]));
+        Store.PutPoetProof(PoetReference, proof.EncodeMessage([9, 9, 9], publishEpoch.ToString(CultureInfo.InvariantCulture), statement, new byte[64]));
 
         // Each identity's NIPost over the round's reference, its signature, then A's full validation.
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct },
@@ -161,7 +206,7 @@ internal sealed class AtxEpoch : IDisposable
                 atxs[i].NIPost = new NIPostV1
                 {
                     Membership = new MerkleProofV1 { Nodes = [.. MembershipTree.Prove(members, (ulong)i)], LeafIndex = (ulong)i },
-                    Post = Prove(world, dataDirs[i], PoetReference.ToArray()),
+                    Post = Prove(world, _dataDirs[i], PoetReference.ToArray()),
                     PostMetadata = new PostMetadataV1 { Challenge = PoetReference.ToArray(), LabelsPerUnit = AtxWorld.LabelsPerUnit },
                 };
                 var message = atxs[i].PrepareForSigning(_signers[i].NodeId);
@@ -169,7 +214,8 @@ internal sealed class AtxEpoch : IDisposable
                 return ValueTask.CompletedTask;
             });
 
-        var validator = world.Validator(Store, currentEpoch: PublishEpoch);
+        PublishEpoch = publishEpoch;
+        var validator = world.Validator(Store, currentEpoch: publishEpoch);
         foreach (var atx in atxs)
         {
             var verdict = await validator.ValidateAsync(atx.Encode(), ct);
@@ -203,8 +249,9 @@ internal sealed class AtxEpoch : IDisposable
 }
 
 /// <summary>
-/// Time to sync an epoch of N ATXs, as a console helper of the test assembly (<c>atx-sync N [fetch|no-post|full]…</c>,
-/// all three modes by default): node A holds an <see cref="AtxEpoch"/> (built and validated first, not timed) and
+/// Time to sync an epoch of N ATXs, as a console helper of the test assembly (<c>atx-sync N [--next]
+/// [fetch|no-post|full]…</c>, all three modes by default; <c>--next</c> times epoch 2 of non-initial ATXs, which B
+/// holds the epoch-1 ATXs for): node A holds an <see cref="AtxEpoch"/> (built and validated first, not timed) and
 /// serves it through its <see cref="AtxSync"/>; for each mode a fresh, empty node B dials A over a real
 /// <see cref="PeerNetwork"/> on 127.0.0.1 (after one untimed warm-up sync in the fetch and no-PoST modes) and runs one
 /// <see cref="AtxSync.SyncAsync"/>: the epoch's ids, each blob by
@@ -221,10 +268,12 @@ internal static class AtxSyncThroughput
     {
         if (args.Length < 1 || !int.TryParse(args[0], CultureInfo.InvariantCulture, out int count) || count < 1) return 2;
         var modes = new List<AtxSyncMode>();
+        int epochs = 1;
         foreach (var arg in args[1..])
         {
             switch (arg)
             {
+                case "--next": epochs = 2; break;
                 case "fetch": modes.Add(AtxSyncMode.Fetch); break;
                 case "no-post": modes.Add(AtxSyncMode.NoPost); break;
                 case "full": modes.Add(AtxSyncMode.Full); break;
@@ -237,12 +286,12 @@ internal static class AtxSyncThroughput
         var clock = Stopwatch.StartNew();
         using var world = new AtxWorld();
         using var setup = new CancellationTokenSource(TimeSpan.FromHours(2));
-        using var epoch = await AtxEpoch.BuildAsync(world, count, setup.Token);
-        Console.Out.WriteLine($"atx-sync: setup of {count} identities (PoST data, 2 PoSTs each, one PoET round, validation on A) " +
-            $"took {clock.Elapsed.TotalSeconds:F1} s, not timed below");
+        using var epoch = await AtxEpoch.BuildAsync(world, count, setup.Token, epochs);
+        Console.Out.WriteLine($"atx-sync: setup of {count} identities ({(epochs == 1 ? "initial ATXs: 2 PoSTs each" : "initial and next ATXs: 3 PoSTs each")}, " +
+            $"one PoET round per epoch, validation on A) took {clock.Elapsed.TotalSeconds:F1} s, not timed below");
         await using var a = await StartServerAsync(world, epoch);
         int atxBytes = epoch.Ids.Sum(id => epoch.Store.GetAtxBlob(id)!.Bytes.Length);
-        Console.Out.WriteLine($"atx-sync: A serves {count} ATX blobs of {atxBytes / count} bytes on average and one PoET proof of " +
+        Console.Out.WriteLine($"atx-sync: epoch {epoch.PublishEpoch} ({(epochs == 1 ? "initial ATXs" : "next ATXs; B holds epoch 1 already")}): A serves {count} ATX blobs of {atxBytes / count} bytes on average and one PoET proof of " +
             $"{epoch.Store.GetPoetProof(epoch.PoetReference)!.Length} bytes");
 
         // Untimed warm-up of the cheap modes (JIT of the transport, the sync and the validator's non-PoST path; the PoST
@@ -261,16 +310,16 @@ internal static class AtxSyncThroughput
     /// <summary>One line for the results table.</summary>
     public static string Describe(AtxSyncTiming t) =>
         $"atx-sync: {t.Mode,-6} {t.Count} ATXs in {t.Elapsed.TotalSeconds:F3} s = {t.AtxsPerSecond:F1} ATXs/s, " +
-        $"{t.MsPerAtx:F2} ms per ATX (fetched {t.Report.AtxsFetched}, accepted {t.Report.AtxsAccepted}, " +
+        $"{t.MsPerAtx:F2} ms per ATX; CPU {t.Cpu.TotalSeconds:F3} s = {t.CpuMsPerAtx:F2} ms per ATX (fetched {t.Report.AtxsFetched}, accepted {t.Report.AtxsAccepted}, " +
         $"PoET proofs {t.Report.PoetProofsFetched}, failed requests {t.Report.Failures})";
 
     /// <summary>Node A: a network serving <paramref name="epoch"/>'s store through an <see cref="AtxSync"/>.</summary>
     public static async Task<AtxServer> StartServerAsync(AtxWorld world, AtxEpoch epoch)
     {
         var network = await PeerNetwork.StartAsync(NetworkOptions());
-        var gossip = new AtxGossip(epoch.Store, world.Validator(epoch.Store, currentEpoch: AtxEpoch.PublishEpoch), network, world.Genesis.GoldenAtx);
+        var gossip = new AtxGossip(epoch.Store, world.Validator(epoch.Store, currentEpoch: epoch.PublishEpoch), network, world.Genesis.GoldenAtx);
         network.Subscribe(Topics.Atx, gossip.HandleAsync);
-        var sync = new AtxSync(epoch.Store, network, new ByHashRouter(network), gossip.HandleAsync, () => new EpochId(AtxEpoch.PublishEpoch),
+        var sync = new AtxSync(epoch.Store, network, new ByHashRouter(network), gossip.HandleAsync, () => new EpochId(epoch.PublishEpoch),
             new AtxSyncOptions { SyncOnConnect = false });
         return new AtxServer(network, sync);
     }
@@ -286,6 +335,13 @@ internal static class AtxSyncThroughput
         ArgumentNullException.ThrowIfNull(a);
         using var cts = new CancellationTokenSource(timeout);
         var store = AtxWorld.NewStore();
+        foreach (var id in epoch.EarlierIds)
+        {
+            // The epoch before, as B would hold it after syncing it earlier (A's validated records, copied).
+            var blob = epoch.Store.GetAtxBlob(id)!;
+            store.AddAtx(epoch.Store.GetAtx(id)!, blob.Format, blob.Bytes.Span);
+        }
+
         await using var b = await PeerNetwork.StartAsync(NetworkOptions(a.Network));
         await b.WaitForPeersAsync(1, cts.Token);
 
@@ -301,18 +357,22 @@ internal static class AtxSyncThroughput
         }
         else
         {
-            var validator = world.Validator(store, currentEpoch: AtxEpoch.PublishEpoch, checkPost: mode == AtxSyncMode.Full);
+            var validator = world.Validator(store, currentEpoch: epoch.PublishEpoch, checkPost: mode == AtxSyncMode.Full);
             handler = new AtxGossip(store, validator, b, world.Genesis.GoldenAtx).HandleAsync;
         }
 
-        using var sync = new AtxSync(store, b, new ByHashRouter(b), handler, () => new EpochId(AtxEpoch.PublishEpoch),
-            new AtxSyncOptions { SyncOnConnect = false });
+        using var sync = new AtxSync(store, b, new ByHashRouter(b), handler, () => new EpochId(epoch.PublishEpoch),
+            new AtxSyncOptions { FirstEpoch = epoch.PublishEpoch, SyncOnConnect = false });
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var report = await sync.SyncAsync(cts.Token);
         var elapsed = clock.Elapsed;
+        process.Refresh();
+        cpu = process.TotalProcessorTime - cpu;
 
         Check(report, epoch, store, fetched, mode);
-        return new AtxSyncTiming(mode, epoch.Ids.Count, elapsed, report);
+        return new AtxSyncTiming(mode, epoch.Ids.Count, elapsed, cpu, report);
     }
 
     private static void Check(AtxSyncReport report, AtxEpoch epoch, NodeStore store, List<byte[]> fetched, AtxSyncMode mode)
@@ -341,10 +401,10 @@ internal static class AtxSyncThroughput
             return;
         }
 
-        var stored = store.AtxIdsInEpoch(AtxEpoch.PublishEpoch);
+        var stored = store.AtxIdsInEpoch(epoch.PublishEpoch);
         if (stored.Count != n || !stored.ToHashSet().SetEquals(epoch.Ids))
         {
-            throw new InvalidOperationException($"{mode}: B stores {stored.Count} ATXs of epoch {AtxEpoch.PublishEpoch}, not A's {n}");
+            throw new InvalidOperationException($"{mode}: B stores {stored.Count} ATXs of epoch {epoch.PublishEpoch}, not A's {n}");
         }
 
         var validity = mode == AtxSyncMode.Full ? AtxValidity.Valid : AtxValidity.Unknown;
