@@ -17,6 +17,7 @@ public static class TestProgram
             CrashWriter.Name => CrashWriter.Run(args[1..]),
             "throughput" => Throughput(args[1..]),
             Transport.TransportThroughput.Name => Transport.TransportThroughput.RunAsync(args[1..]).GetAwaiter().GetResult(),
+            Transport.AtxSyncThroughput.Name => Transport.AtxSyncThroughput.RunAsync(args[1..]).GetAwaiter().GetResult(),
             _ => Usage(),
         };
     }
@@ -41,7 +42,7 @@ public static class TestProgram
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count> | {Transport.TransportThroughput.Name} <count> <size>");
+        Console.Error.WriteLine($"usage: dotnet Prover.Node.Host.Tests.dll {CrashWriter.Name} <dir> <first-number> | throughput <new-dir> <count> | {Transport.TransportThroughput.Name} <count> <size> | {Transport.AtxSyncThroughput.Name} <count> [--next] [fetch|no-post|full]...");
         return 2;
     }
 }
