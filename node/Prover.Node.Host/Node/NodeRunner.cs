@@ -556,11 +556,13 @@ public sealed partial class NodeRunner : IAsyncDisposable
         if (Engine is { } engine)
         {
             // Hare must decide within its layer: the next layer's ballots vote at its start, and a ballot whose vote
-            // differs from the hare output that came later is not good for the tortoise. Proposals are gathered for an
-            // eighth of a layer; rounds are a twelfth apart, so the first iteration's notify round (the eighth)
-            // ends at about 0.8 of the layer.
-            var round = TimeSpan.FromTicks(Math.Max(Clock.LayerDuration.Ticks / 12, TimeSpan.FromMilliseconds(20).Ticks));
-            var scheduler = new LayerScheduler(engine, Clock, Clock.LayerDuration / 8, round, _logs.CreateLogger<LayerScheduler>());
+            // differs from the hare output that came later is not good for the tortoise. Proposals are gathered for a
+            // quarter of a layer (a proposal with dozens of eligibility proofs takes each receiver a few VRF
+            // verifications per proof; with an eighth, a loaded machine left the heavier identities' proposals out);
+            // rounds are a sixteenth apart, so the first iteration's notify round (the eighth) ends at about 0.8 of
+            // the layer.
+            var round = TimeSpan.FromTicks(Math.Max(Clock.LayerDuration.Ticks / 16, TimeSpan.FromMilliseconds(20).Ticks));
+            var scheduler = new LayerScheduler(engine, Clock, Clock.LayerDuration / 4, round, _logs.CreateLogger<LayerScheduler>());
             runs.Add(Task.Run(() => scheduler.RunAsync(ct), ct));
         }
 

@@ -63,6 +63,7 @@ public sealed partial class ConsensusEngine : IDisposable
 
     private readonly Dictionary<EpochId, EpochContext> _epochs = [];
     private readonly Dictionary<(NodeId, EpochId), List<(uint J, VrfSignature Proof, LayerId Layer)>> _ownSlots = [];
+    private readonly Dictionary<(NodeId, EpochId, ulong, uint), byte[]> _slotProofs = [];
     private readonly Dictionary<(NodeId, EpochId), BallotId> _refBallots = [];
     private readonly Dictionary<(LayerId, NodeId), BallotId> _ballotAt = [];
     private readonly Dictionary<BallotId, IReadOnlyList<LayerVote>> _votes = [];
@@ -164,6 +165,11 @@ public sealed partial class ConsensusEngine : IDisposable
         {
             var context = Context(epoch);
             foreach (var id in _identities) OwnSlots(id.NodeId, context);
+            lock (_slotProofs)
+            {
+                // Proofs prepared for slots past the final count (more ATXs arrived since): no longer needed.
+                foreach (var key in _slotProofs.Keys.Where(k => k.Item2 <= epoch).ToList()) _slotProofs.Remove(key);
+            }
             Log.EpochStarted(_log, epoch.Value, context.ActiveSet.Count, context.TotalWeight, context.Beacon);
         }
         finally
@@ -278,17 +284,57 @@ public sealed partial class ConsensusEngine : IDisposable
         slots = [];
         if (context.AtxOf(identity) is { } atx && _vrfs.FirstOrDefault(v => v.Signer.NodeId == identity).Vrf is { } vrf)
         {
-            var config = new Eligibility.BallotEligibilityConfig(_o.LayerAvgSize, _o.LayersPerEpoch, _o.MinimalActiveSetWeight);
-            foreach (var slot in Eligibility.BallotEligibility.Slots(vrf, context.Epoch, context.EligibilityBeacon, atx.VrfNonce, atx.Weight,
-                context.TotalWeight, config))
+            var count = Eligibility.BallotEligibility.NumEligibleSlots(atx.Weight, context.TotalWeight, EligibilityConfig);
+            for (var j = 0u; j < count; j++)
             {
-                slots.Add((slot.J, new VrfSignature(slot.Sig), slot.Layer));
+                var sig = SlotProof(vrf, context.Epoch, context.EligibilityBeacon, atx.VrfNonce, j);
+                slots.Add((j, new VrfSignature(sig), Eligibility.BallotEligibility.EligibleLayer(context.Epoch, _o.LayersPerEpoch, sig)));
             }
         }
 
         _ownSlots[(identity, context.Epoch)] = slots;
         return slots;
     }
+
+    private Eligibility.BallotEligibilityConfig EligibilityConfig => new(_o.LayerAvgSize, _o.LayersPerEpoch, _o.MinimalActiveSetWeight);
+
+    /// <summary>The VRF proof of slot <paramref name="j"/>, from <see cref="PrepareEpochAsync"/>'s cache when it made it.</summary>
+    private byte[] SlotProof(VrfSigner vrf, EpochId epoch, Wire.Beacon beacon, ulong nonce, uint j)
+    {
+        var key = (vrf.NodeId, epoch, nonce, j);
+        lock (_slotProofs)
+        {
+            if (_slotProofs.Remove(key, out var cached)) return cached;
+        }
+
+        return vrf.Sign(Eligibility.VrfMessages.Voting(beacon, epoch, nonce, j));
+    }
+
+    /// <summary>
+    /// Computes, off the engine's lock, the VRF proofs of the own identities' ballot slots in <paramref name="epoch"/>
+    /// with the ATXs stored now, so that <see cref="OnEpochStartAsync"/> finds them ready. A slot proof depends only on
+    /// the beacon, the epoch, the ATX's VRF nonce and j, not on the epoch's total weight; the number of slots does, so
+    /// this takes the count the ATXs stored now give (the epoch start computes any proof still missing). Run it during
+    /// the last layer of the previous epoch: at the epoch start an identity with hundreds of slots would otherwise
+    /// spend longer on these proofs than the hare waits for the first layer's proposals.
+    /// </summary>
+    public Task PrepareEpochAsync(EpochId epoch, CancellationToken cancellationToken = default) => Task.Run(() =>
+    {
+        if (epoch.Value == 0 || _vrfs.Count == 0) return;
+        var beacon = _nodes.GetBeacon(epoch.Value) is { Length: Beacon.Length } stored ? Beacon.FromBytes(stored) : Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch);
+        var provisional = EpochContext.Build(epoch, beacon, _nodes);
+        if (provisional.TotalWeight == 0) return;
+        foreach (var (signer, vrf) in _vrfs)
+        {
+            if (provisional.AtxOf(signer.NodeId) is not { } atx) continue;
+            var count = Eligibility.BallotEligibility.NumEligibleSlots(atx.Weight, provisional.TotalWeight, EligibilityConfig);
+            for (var j = 0u; j < count && !cancellationToken.IsCancellationRequested; j++)
+            {
+                var sig = vrf.Sign(Eligibility.VrfMessages.Voting(provisional.EligibilityBeacon, epoch, atx.VrfNonce, j));
+                lock (_slotProofs) _slotProofs[(vrf.NodeId, epoch, atx.VrfNonce, j)] = sig;
+            }
+        }
+    }, cancellationToken);
 
     // ---------------------------------------------------------------- building ballots and proposals
 

@@ -73,6 +73,13 @@ public sealed partial class LayerScheduler
                 }
 
                 await StepAsync(() => _engine.OnLayerStartAsync(layer, cancellationToken), "layer start", layer).ConfigureAwait(false);
+                if (_clock.FirstLayer(epoch).Value + _clock.LayersPerEpoch - 1 == layer.Value)
+                {
+                    // The last layer of the epoch: the next epoch's slot proofs, in the background.
+                    var next = new EpochId(epoch.Value + 1);
+                    hares.Add(StepAsync(() => _engine.PrepareEpochAsync(next, cancellationToken), "epoch preparation", layer));
+                }
+
                 hares.RemoveAll(t => t.IsCompleted);
                 hares.Add(RunHareAsync(layer, cancellationToken));
                 first = false;
