@@ -28,6 +28,22 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
         return (store, validator, initial);
     }
 
+    /// <summary>
+    /// Stores the initial ATX (and <paramref name="known"/>), then checks that the next ATX, changed by
+    /// <paramref name="edit"/>, is rejected for <paramref name="reason"/> and not stored.
+    /// </summary>
+    private async Task AssertNextAtxRejected(AtxRejection reason, Action<ActivationTxV1> edit, AtxHeader? known = null)
+    {
+        var (store, validator, initial) = await WithInitial();
+        if (known is not null)
+        {
+            store.AddAtx(known, 1, [1, 2, 3]);
+        }
+
+        var next = world.NextAtx(store, initial, edit);
+        AssertRejectedAndNotStored(store, await Validate(validator, next), reason);
+    }
+
     private static void AssertRejectedAndNotStored(NodeStore store, AtxVerdict verdict, AtxRejection reason)
     {
         Assert.False(verdict.IsValid);
@@ -225,48 +241,30 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
     }
 
     [Fact]
-    public async Task An_unknown_previous_atx_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.PrevAtxId = SomeId(0x42));
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.UnknownPrevAtx);
-    }
+    public Task An_unknown_previous_atx_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.UnknownPrevAtx, a => a.PrevAtxId = SomeId(0x42));
 
     [Fact]
-    public async Task A_wrong_sequence_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.Sequence = 5);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.WrongSequence);
-    }
+    public Task A_wrong_sequence_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.WrongSequence, a => a.Sequence = 5);
 
     [Fact]
-    public async Task A_previous_atx_of_another_smesher_is_rejected()
+    public Task A_previous_atx_of_another_smesher_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
         var other = OtherSmeshersAtx(SomeId(0x51), epoch: 1);
-        store.AddAtx(other, 1, [1, 2, 3]);
-        var next = world.NextAtx(store, initial, a => a.PrevAtxId = other.Id);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PrevAtxOfOtherSmesher);
+        return AssertNextAtxRejected(AtxRejection.PrevAtxOfOtherSmesher, a => a.PrevAtxId = other.Id, known: other);
     }
 
     [Fact]
-    public async Task A_positioning_atx_from_the_same_or_a_later_epoch_is_rejected()
+    public Task A_positioning_atx_from_the_same_or_a_later_epoch_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
         var future = OtherSmeshersAtx(SomeId(0x61), epoch: 2);
-        store.AddAtx(future, 1, [1, 2, 3]);
-        var next = world.NextAtx(store, initial, a => a.PositioningAtxId = future.Id);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PositioningAtxNotBefore);
+        return AssertNextAtxRejected(AtxRejection.PositioningAtxNotBefore, a => a.PositioningAtxId = future.Id, known: future);
     }
 
     [Fact]
-    public async Task An_unknown_positioning_atx_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.PositioningAtxId = SomeId(0x62));
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.UnknownPositioningAtx);
-    }
+    public Task An_unknown_positioning_atx_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.UnknownPositioningAtx, a => a.PositioningAtxId = SomeId(0x62));
 
     [Fact]
     public async Task A_bad_vrf_nonce_is_rejected()
