@@ -64,15 +64,15 @@ public abstract class MalfeasanceProofData : IScaleEncodable
 }
 
 /// <summary>The shape of proof types 1–3: two signed messages of one identity, encoded in order.</summary>
-/// <typeparam name="TMessage">The signed message type.</typeparam>
-public abstract class SignedPairProof<TMessage>(TMessage first, TMessage second) : MalfeasanceProofData
-    where TMessage : struct, IScaleEncodable
+/// <typeparam name="TInner">What each message signs.</typeparam>
+public abstract class SignedPairProof<TInner>(SignedProofMessage<TInner> first, SignedProofMessage<TInner> second) : MalfeasanceProofData
+    where TInner : struct, IScaleEncodable, IScaleDecodable<TInner>
 {
     /// <summary>The first signed message.</summary>
-    public TMessage First { get; } = first;
+    public SignedProofMessage<TInner> First { get; } = first;
 
     /// <summary>The second signed message.</summary>
-    public TMessage Second { get; } = second;
+    public SignedProofMessage<TInner> Second { get; } = second;
 
     /// <inheritdoc/>
     public override void Encode(ref ScaleWriter writer)
@@ -83,21 +83,21 @@ public abstract class SignedPairProof<TMessage>(TMessage first, TMessage second)
 }
 
 /// <summary>Two ATXs of one identity for one publish epoch (type 1): <c>AtxProof{Messages [2]AtxProofMsg}</c>.</summary>
-public sealed class AtxProof(SignedProofMessage<AtxMetadata> first, SignedProofMessage<AtxMetadata> second) : SignedPairProof<SignedProofMessage<AtxMetadata>>(first, second)
+public sealed class AtxProof(SignedProofMessage<AtxMetadata> first, SignedProofMessage<AtxMetadata> second) : SignedPairProof<AtxMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.MultipleAtxs;
 }
 
 /// <summary>Two ballots of one identity in one layer (type 2): <c>BallotProof{Messages [2]BallotProofMsg}</c>.</summary>
-public sealed class BallotProof(SignedProofMessage<BallotMetadata> first, SignedProofMessage<BallotMetadata> second) : SignedPairProof<SignedProofMessage<BallotMetadata>>(first, second)
+public sealed class BallotProof(SignedProofMessage<BallotMetadata> first, SignedProofMessage<BallotMetadata> second) : SignedPairProof<BallotMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.MultipleBallots;
 }
 
 /// <summary>Two hare messages of one identity for one layer and round (type 3): <c>HareProof{Messages [2]HareProofMsg}</c>.</summary>
-public sealed class HareProof(SignedProofMessage<HareMetadata> first, SignedProofMessage<HareMetadata> second) : SignedPairProof<SignedProofMessage<HareMetadata>>(first, second)
+public sealed class HareProof(SignedProofMessage<HareMetadata> first, SignedProofMessage<HareMetadata> second) : SignedPairProof<HareMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.HareEquivocation;
