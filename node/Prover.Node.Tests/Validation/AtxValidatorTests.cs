@@ -44,6 +44,21 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
         AssertRejectedAndNotStored(store, await Validate(validator, next), reason);
     }
 
+    /// <summary>
+    /// Builds the next ATX after the stored initial one, changes it with <paramref name="forge"/> and signs it again, then
+    /// checks that it is rejected for <paramref name="reason"/> and not stored; returns the verdict.
+    /// </summary>
+    private async Task<AtxVerdict> AssertForgedNextAtxRejected(AtxRejection reason, Action<ActivationTxV1> forge)
+    {
+        var (store, validator, initial) = await WithInitial();
+        var next = world.NextAtx(store, initial);
+        forge(next);
+        world.Sign(next);
+        var verdict = await Validate(validator, next);
+        AssertRejectedAndNotStored(store, verdict, reason);
+        return verdict;
+    }
+
     private static void AssertRejectedAndNotStored(NodeStore store, AtxVerdict verdict, AtxRejection reason)
     {
         Assert.False(verdict.IsValid);
@@ -182,55 +197,38 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
     [Fact]
     public async Task A_forged_nipost_index_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        next.NIPost!.Post!.Indices[0] ^= 0x01;
-        world.Sign(next);
-        var verdict = await Validate(validator, next);
-        AssertRejectedAndNotStored(store, verdict, AtxRejection.InvalidPost);
+        var verdict = await AssertForgedNextAtxRejected(AtxRejection.InvalidPost, next => next.NIPost!.Post!.Indices[0] ^= 0x01);
         Assert.Contains("index 0", verdict.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_forged_nipost_pow_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        var post = next.NIPost!.Post!;
-        byte[] challenge = next.NIPost.PostMetadata!.Challenge;
-        byte[] difficulty = K2PowDifficulty.Scale(AtxWorld.PowDifficulty, AtxWorld.NumUnits);
-        // The first other pow that RandomX itself rejects for this nonce group.
-        ulong forged = Enumerable.Range(1, 1000).Select(d => post.Pow + (ulong)d)
-            .First(p => !world.Pow.Verify(p, (byte)(post.Nonce / 16), challenge.AsSpan(0, 8), difficulty, world.Signer.NodeId.Span));
-        post.Pow = forged;
-        world.Sign(next);
-        var verdict = await Validate(validator, next);
-        AssertRejectedAndNotStored(store, verdict, AtxRejection.InvalidPost);
+        var verdict = await AssertForgedNextAtxRejected(AtxRejection.InvalidPost, next =>
+        {
+            var post = next.NIPost!.Post!;
+            byte[] challenge = next.NIPost.PostMetadata!.Challenge;
+            byte[] difficulty = K2PowDifficulty.Scale(AtxWorld.PowDifficulty, AtxWorld.NumUnits);
+            // The first other pow that RandomX itself rejects for this nonce group.
+            post.Pow = Enumerable.Range(1, 1000).Select(d => post.Pow + (ulong)d)
+                .First(p => !world.Pow.Verify(p, (byte)(post.Nonce / 16), challenge.AsSpan(0, 8), difficulty, world.Signer.NodeId.Span));
+        });
         Assert.Contains("k2pow", verdict.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_wrong_poet_leaf_index_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        next.NIPost!.Membership.LeafIndex++;
-        world.Sign(next);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PoetMembership);
-    }
+    public Task A_wrong_poet_leaf_index_is_rejected() =>
+        AssertForgedNextAtxRejected(AtxRejection.PoetMembership, next => next.NIPost!.Membership.LeafIndex++);
 
     [Fact]
-    public async Task A_wrong_poet_sibling_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        var nodes = next.NIPost!.Membership.Nodes;
-        var sibling = nodes[1].ToArray();
-        sibling[0] ^= 0x80;
-        nodes[1] = new Hash32(sibling);
-        world.Sign(next);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PoetMembership);
-    }
+    public Task A_wrong_poet_sibling_is_rejected() =>
+        AssertForgedNextAtxRejected(AtxRejection.PoetMembership, next =>
+        {
+            var nodes = next.NIPost!.Membership.Nodes;
+            var sibling = nodes[1].ToArray();
+            sibling[0] ^= 0x80;
+            nodes[1] = new Hash32(sibling);
+        });
 
     [Fact]
     public async Task A_poet_proof_that_is_not_stored_is_rejected()
