@@ -36,44 +36,17 @@ public sealed class DevnetProcessTests : IDisposable
         return devnet;
     }
 
-    [Fact]
-    public async Task Every_node_stores_every_nodes_valid_atxs_and_a_killed_node_restarted_an_epoch_later_syncs_the_ones_it_missed()
+    /// <summary>
+    /// Starts the devnet (<paramref name="layerSeconds"/>-second layers) and runs <paramref name="scenario"/> on it; a
+    /// failure carries the tail of the devnet's output, and the devnet's whole process tree is killed at the end if it
+    /// has not exited.
+    /// </summary>
+    private async Task WithDevnetAsync(Func<Process, Task> scenario, int layerSeconds = 2)
     {
-        var dir = _tmp.Path;
-        using var devnet = StartDevnet();
+        using var devnet = StartDevnet(layerSeconds);
         try
         {
-            var config = await WaitForAsync(() => Task.FromResult(DevnetConfig.Load(dir)), TimeSpan.FromSeconds(30), "devnet.json");
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
-
-            // Every node holds a valid ATX of each of the three identities (gossiped, validated in full).
-            await WaitForAsync(async () => (await AtxsAsync(http, config)).All(a => a is { } list && list.Select(x => x.Smesher).Distinct().Count() == 3) ? (object)true : null,
-                TimeSpan.FromMinutes(4), "every node stores an ATX of every identity");
-            var before = (await AtxsAsync(http, config))[2]!;
-
-            // SIGKILL node 2; the devnet restarts it an epoch later; it then holds every ATX node 0 held at the kill.
-            var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
-            var atKill = (await AtxsAsync(http, config))[0]!;
-            Process.GetProcessById(victim).Kill();
-            await WaitForAsync(async () => await StatusAsync(http, config.Nodes[2]) is { } s && (int)s["pid"]! != victim ? (object)true : null,
-                TimeSpan.FromSeconds(90), "the devnet restarts node 2");
-            await WaitForAsync(async () => (await AtxsAsync(http, config))[2] is { } now && atKill.All(now.Contains) ? (object)true : null,
-                TimeSpan.FromMinutes(2), "node 2 syncs the ATXs it missed");
-            var after = (await AtxsAsync(http, config))[2]!;
-            Assert.All(before, a => Assert.Contains(a, after));
-            Assert.All(after, a => Assert.True(a.Valid, $"ATX {a.Id} is not valid on node 2"));
-            Assert.Contains("node-2 died", _output.ToString(), StringComparison.Ordinal);
-
-            // SIGTERM stops every node; each database then holds what its API showed.
-            var shown = await AtxsAsync(http, config);
-            await StopAsync(devnet, http, config);
-            for (var i = 0; i < config.Nodes.Count; i++)
-            {
-                var (code, stdout, stderr) = PostCli.Run("node", "atxs", "--datadir", DevnetConfig.NodeDir(dir, i), "--json");
-                Assert.True(code == 0, stderr);
-                var offline = ParseAtxs(stdout);
-                Assert.All(shown[i]!, a => Assert.Contains(a, offline));
-            }
+            await scenario(devnet);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
@@ -94,69 +67,86 @@ public sealed class DevnetProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Three_nodes_agree_on_every_verified_layer_and_a_killed_node_syncs_and_agrees_again()
+    public Task Every_node_stores_every_nodes_valid_atxs_and_a_killed_node_restarted_an_epoch_later_syncs_the_ones_it_missed() => WithDevnetAsync(async devnet =>
     {
         var dir = _tmp.Path;
-        // 3 s layers: the hare gathers proposals for an eighth of a layer, and the reward check needs every node's
-        // proposals in every layer of an epoch, which 2 s layers do not leave time for when the suite loads both cores.
-        using var devnet = StartDevnet(layerSeconds: 3);
-        try
+        var config = await WaitForAsync(() => Task.FromResult(DevnetConfig.Load(dir)), TimeSpan.FromSeconds(30), "devnet.json");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+
+        // Every node holds a valid ATX of each of the three identities (gossiped, validated in full).
+        await WaitForAsync(async () => (await AtxsAsync(http, config)).All(a => a is { } list && list.Select(x => x.Smesher).Distinct().Count() == 3) ? (object)true : null,
+            TimeSpan.FromMinutes(4), "every node stores an ATX of every identity");
+        var before = (await AtxsAsync(http, config))[2]!;
+
+        // SIGKILL node 2; the devnet restarts it an epoch later; it then holds every ATX node 0 held at the kill.
+        var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
+        var atKill = (await AtxsAsync(http, config))[0]!;
+        Process.GetProcessById(victim).Kill();
+        await WaitForAsync(async () => await StatusAsync(http, config.Nodes[2]) is { } s && (int)s["pid"]! != victim ? (object)true : null,
+            TimeSpan.FromSeconds(90), "the devnet restarts node 2");
+        await WaitForAsync(async () => (await AtxsAsync(http, config))[2] is { } now && atKill.All(now.Contains) ? (object)true : null,
+            TimeSpan.FromMinutes(2), "node 2 syncs the ATXs it missed");
+        var after = (await AtxsAsync(http, config))[2]!;
+        Assert.All(before, a => Assert.Contains(a, after));
+        Assert.All(after, a => Assert.True(a.Valid, $"ATX {a.Id} is not valid on node 2"));
+        Assert.Contains("node-2 died", _output.ToString(), StringComparison.Ordinal);
+
+        // SIGTERM stops every node; each database then holds what its API showed.
+        var shown = await AtxsAsync(http, config);
+        await StopAsync(devnet, http, config);
+        for (var i = 0; i < config.Nodes.Count; i++)
         {
-            var config = await WaitForAsync(() => Task.FromResult(DevnetConfig.Load(dir)), TimeSpan.FromSeconds(30), "devnet.json");
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            var (code, stdout, stderr) = PostCli.Run("node", "atxs", "--datadir", DevnetConfig.NodeDir(dir, i), "--json");
+            Assert.True(code == 0, stderr);
+            var offline = ParseAtxs(stdout);
+            Assert.All(shown[i]!, a => Assert.Contains(a, offline));
+        }
+    });
 
-            // Three epochs after genesis verified on every node; then every verified layer agrees.
-            var target = 3 * LayersPerEpoch;
-            await WaitForAsync(async () => (await VerifiedAsync(http, config)).All(v => v >= target) ? (object)true : null,
-                TimeSpan.FromMinutes(4), $"every node verifies layer {target}");
-            var before = AssertAgree(dir, config);
-            await AssertRewardsFollowWeightAsync(http, config);
+    [Fact]
+    public Task Three_nodes_agree_on_every_verified_layer_and_a_killed_node_syncs_and_agrees_again() => WithDevnetAsync(async devnet =>
+    {
+        // 3 s layers: the reward check needs every node's proposals in every layer of an epoch, and on a machine the
+        // suite loads, 2 s layers leave the hare too little time to gather them.
+        var dir = _tmp.Path;
+        var config = await WaitForAsync(() => Task.FromResult(DevnetConfig.Load(dir)), TimeSpan.FromSeconds(30), "devnet.json");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
 
-            // SIGKILL node 2; the devnet restarts it 10 s (most of an epoch) later; it syncs and agrees again.
-            var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
-            Process.GetProcessById(victim).Kill();
-            var verifiedAtKill = (await VerifiedAsync(http, config)).Take(2).Min();
-            await WaitForAsync(async () => await StatusAsync(http, config.Nodes[2]) is { } s && (int)s["pid"]! != victim ? (object)true : null,
-                TimeSpan.FromSeconds(60), "the devnet restarts node 2");
-            await WaitForAsync(async () => (await VerifiedAsync(http, config))[2] >= verifiedAtKill + LayersPerEpoch ? (object)true : null,
-                TimeSpan.FromMinutes(3), "node 2 catches up past the layers it missed");
-            var after = AssertAgree(dir, config);
-            foreach (var (layer, record) in before[2])
+        // Three epochs after genesis verified on every node; then every verified layer agrees.
+        var target = 3 * LayersPerEpoch;
+        await WaitForAsync(async () => (await VerifiedAsync(http, config)).All(v => v >= target) ? (object)true : null,
+            TimeSpan.FromMinutes(4), $"every node verifies layer {target}");
+        var before = AssertAgree(dir, config);
+        await AssertRewardsFollowWeightAsync(http, config);
+
+        // SIGKILL node 2; the devnet restarts it 10 s (most of an epoch) later; it syncs and agrees again.
+        var victim = (int)(await StatusAsync(http, config.Nodes[2]))!["pid"]!;
+        Process.GetProcessById(victim).Kill();
+        var verifiedAtKill = (await VerifiedAsync(http, config)).Take(2).Min();
+        await WaitForAsync(async () => await StatusAsync(http, config.Nodes[2]) is { } s && (int)s["pid"]! != victim ? (object)true : null,
+            TimeSpan.FromSeconds(60), "the devnet restarts node 2");
+        await WaitForAsync(async () => (await VerifiedAsync(http, config))[2] >= verifiedAtKill + LayersPerEpoch ? (object)true : null,
+            TimeSpan.FromMinutes(3), "node 2 catches up past the layers it missed");
+        var after = AssertAgree(dir, config);
+        foreach (var (layer, record) in before[2])
+        {
+            Assert.True(after[2].TryGetValue(layer, out var again), $"node 2 lost layer {layer}");
+            Assert.Equal(record, again);
+        }
+
+        Assert.Contains("node-2 died", _output.ToString(), StringComparison.Ordinal);
+
+        // SIGTERM stops every node cleanly; the databases then hold what the API showed.
+        await StopAsync(devnet, http, config);
+        for (var i = 0; i < config.Nodes.Count; i++)
+        {
+            var offline = Layers(DevnetConfig.NodeDir(dir, i));
+            foreach (var (layer, record) in after[i])
             {
-                Assert.True(after[2].TryGetValue(layer, out var again), $"node 2 lost layer {layer}");
-                Assert.Equal(record, again);
-            }
-
-            Assert.Contains("node-2 died", _output.ToString(), StringComparison.Ordinal);
-
-            // SIGTERM stops every node cleanly; the databases then hold what the API showed.
-            await StopAsync(devnet, http, config);
-            for (var i = 0; i < config.Nodes.Count; i++)
-            {
-                var offline = Layers(DevnetConfig.NodeDir(dir, i));
-                foreach (var (layer, record) in after[i])
-                {
-                    Assert.Equal(record, offline[layer]);
-                }
+                Assert.Equal(record, offline[layer]);
             }
         }
-        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException(e.Message + "\n" + Tail(), e);
-        }
-        catch (Xunit.Sdk.XunitException e)
-        {
-            throw new Xunit.Sdk.XunitException(e.Message + "\n" + Tail());
-        }
-        finally
-        {
-            if (!devnet.HasExited)
-            {
-                devnet.Kill(entireProcessTree: true);
-                devnet.WaitForExit();
-            }
-        }
-    }
+    }, layerSeconds: 3);
 
     /// <summary>
     /// Rewards follow ATX weight. Over every epoch up to the lowest verified layer in which all three identities had a

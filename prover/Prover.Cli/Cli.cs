@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Prover.Core;
 using Prover.Core.Data;
@@ -13,6 +15,9 @@ public static partial class Cli
 {
     /// <summary>Commands whose interruption keeps the work done so far (a re-run resumes it).</summary>
     private static readonly HashSet<string> Resumable = new(StringComparer.Ordinal) { "init" };
+
+    /// <summary>JSON output as a person reads it: ' and + as themselves, not \u0027 and \u002B.</summary>
+    public static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Parses <paramref name="args"/> with <paramref name="root"/>, runs the command and returns its exit code.</summary>
     /// <param name="root">the <c>post</c> command tree.</param>
@@ -209,6 +214,14 @@ public static partial class Cli
             cts.Cancel();
         });
         return cts;
+    }
+
+    /// <summary>The required <c>--datadir</c> (<c>-d</c>) option of a command that works on one directory.</summary>
+    public static Option<string> DataDirOpt(string description)
+    {
+        var option = Opt<string>("--datadir", description, "-d");
+        option.Required = true;
+        return option;
     }
 
     public static Option<T> Opt<T>(string name, string description, params string[] aliases) =>

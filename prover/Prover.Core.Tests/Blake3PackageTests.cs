@@ -1,5 +1,6 @@
 using Prover.Core.Crypto;
 using Prover.Core.Primitives;
+using Prover.TestSupport;
 using Prover.Verifier;
 using Xunit;
 
@@ -11,28 +12,7 @@ namespace Prover.Core.Tests;
 /// </summary>
 public class Blake3PackageTests
 {
-    public static TheoryData<int, string> OfficialCases()
-    {
-        var data = new TheoryData<int, string>();
-        foreach (var c in TestData.Load("blake3_test_vectors.json").GetProperty("cases").EnumerateArray())
-        {
-            data.Add(c.GetProperty("input_len").GetInt32(), c.GetProperty("hash").GetString()!);
-        }
-
-        return data;
-    }
-
-    // The official vectors' input: bytes 0..250 repeating.
-    private static byte[] OfficialInput(int length)
-    {
-        var input = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            input[i] = (byte)(i % 251);
-        }
-
-        return input;
-    }
+    public static TheoryData<int, string> OfficialCases() => Blake3OfficialVectors.Cases();
 
     public static TheoryData<int> Lengths()
     {
@@ -68,28 +48,24 @@ public class Blake3PackageTests
     public void Official_vectors_extended_output(int length, string expectedHex)
     {
         var output = new byte[expectedHex.Length / 2];
-        Blake3.Hash(OfficialInput(length), output);
+        Blake3.Hash(Blake3OfficialVectors.Input(length), output);
         Assert.Equal(expectedHex, Convert.ToHexStringLower(output));
 
         var digest = new byte[32];
-        Blake3.Hash(OfficialInput(length), digest);
+        Blake3.Hash(Blake3OfficialVectors.Input(length), digest);
         Assert.Equal(expectedHex[..64], Convert.ToHexStringLower(digest));
-        Assert.Equal(expectedHex[..64], Convert.ToHexStringLower(Blake3.HashParts(OfficialInput(length))));
+        Assert.Equal(expectedHex[..64], Convert.ToHexStringLower(Blake3.HashParts(Blake3OfficialVectors.Input(length))));
     }
 
     [Theory]
     [MemberData(nameof(OfficialCases))]
     public void Official_vectors_fed_in_uneven_pieces(int length, string expectedHex)
     {
-        var input = OfficialInput(length);
+        var input = Blake3OfficialVectors.Input(length);
         using var hasher = Blake3.CreateHasher();
-        int[] pieces = [1, 63, 64, 65, 1023, 1024, 7];
-        int offset = 0, k = 0;
-        while (offset < input.Length)
+        foreach (var (offset, take) in Blake3OfficialVectors.UnevenPieces(input.Length))
         {
-            int take = Math.Min(pieces[k++ % pieces.Length], input.Length - offset);
             hasher.Update(input.AsSpan(offset, take));
-            offset += take;
         }
 
         var output = new byte[expectedHex.Length / 2];

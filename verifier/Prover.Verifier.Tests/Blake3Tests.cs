@@ -1,4 +1,5 @@
 using Prover.Core.Primitives;
+using Prover.TestSupport;
 using Xunit;
 
 namespace Prover.Verifier.Tests;
@@ -6,38 +7,18 @@ namespace Prover.Verifier.Tests;
 /// <summary>The verifier's scalar BLAKE3 oracle on the official vectors (Core's package wrapper: Blake3PackageTests).</summary>
 public class Blake3Tests
 {
-    public static TheoryData<int, string> OfficialCases()
-    {
-        var data = new TheoryData<int, string>();
-        foreach (var c in Vectors.Load("blake3_test_vectors.json").GetProperty("cases").EnumerateArray())
-        {
-            data.Add(c.GetProperty("input_len").GetInt32(), c.GetProperty("hash").GetString()!);
-        }
-
-        return data;
-    }
-
-    private static byte[] Input(int length)
-    {
-        var input = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            input[i] = (byte)(i % 251);
-        }
-
-        return input;
-    }
+    public static TheoryData<int, string> OfficialCases() => Blake3OfficialVectors.Cases();
 
     [Theory]
     [MemberData(nameof(OfficialCases))]
     public void Official_vectors_extended_output(int length, string expectedHex)
     {
         var output = new byte[expectedHex.Length / 2];
-        Blake3Reference.Hash(Input(length), output);
+        Blake3Reference.Hash(Blake3OfficialVectors.Input(length), output);
         Assert.Equal(expectedHex, output.ToHex());
 
         var digest = new byte[32];
-        Blake3Reference.Hash(Input(length), digest);
+        Blake3Reference.Hash(Blake3OfficialVectors.Input(length), digest);
         Assert.Equal(expectedHex[..64], digest.ToHex());
     }
 
@@ -45,15 +26,11 @@ public class Blake3Tests
     [MemberData(nameof(OfficialCases))]
     public void Official_vectors_fed_in_uneven_pieces(int length, string expectedHex)
     {
-        var input = Input(length);
+        var input = Blake3OfficialVectors.Input(length);
         var hasher = Blake3Reference.CreateHasher();
-        int[] pieces = [1, 63, 64, 65, 1023, 1024, 7];
-        int offset = 0, k = 0;
-        while (offset < input.Length)
+        foreach (var (offset, take) in Blake3OfficialVectors.UnevenPieces(input.Length))
         {
-            int take = Math.Min(pieces[k++ % pieces.Length], input.Length - offset);
             hasher.Update(input.AsSpan(offset, take));
-            offset += take;
         }
 
         var output = new byte[expectedHex.Length / 2];

@@ -28,6 +28,37 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
         return (store, validator, initial);
     }
 
+    /// <summary>
+    /// Stores the initial ATX (and <paramref name="known"/>), then checks that the next ATX, changed by
+    /// <paramref name="edit"/>, is rejected for <paramref name="reason"/> and not stored.
+    /// </summary>
+    private async Task AssertNextAtxRejected(AtxRejection reason, Action<ActivationTxV1> edit, AtxHeader? known = null)
+    {
+        var (store, validator, initial) = await WithInitial();
+        if (known is not null)
+        {
+            store.AddAtx(known, 1, [1, 2, 3]);
+        }
+
+        var next = world.NextAtx(store, initial, edit);
+        AssertRejectedAndNotStored(store, await Validate(validator, next), reason);
+    }
+
+    /// <summary>
+    /// Builds the next ATX after the stored initial one, changes it with <paramref name="forge"/> and signs it again, then
+    /// checks that it is rejected for <paramref name="reason"/> and not stored; returns the verdict.
+    /// </summary>
+    private async Task<AtxVerdict> AssertForgedNextAtxRejected(AtxRejection reason, Action<ActivationTxV1> forge)
+    {
+        var (store, validator, initial) = await WithInitial();
+        var next = world.NextAtx(store, initial);
+        forge(next);
+        world.Sign(next);
+        var verdict = await Validate(validator, next);
+        AssertRejectedAndNotStored(store, verdict, reason);
+        return verdict;
+    }
+
     private static void AssertRejectedAndNotStored(NodeStore store, AtxVerdict verdict, AtxRejection reason)
     {
         Assert.False(verdict.IsValid);
@@ -166,55 +197,38 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
     [Fact]
     public async Task A_forged_nipost_index_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        next.NIPost!.Post!.Indices[0] ^= 0x01;
-        world.Sign(next);
-        var verdict = await Validate(validator, next);
-        AssertRejectedAndNotStored(store, verdict, AtxRejection.InvalidPost);
+        var verdict = await AssertForgedNextAtxRejected(AtxRejection.InvalidPost, next => next.NIPost!.Post!.Indices[0] ^= 0x01);
         Assert.Contains("index 0", verdict.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_forged_nipost_pow_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        var post = next.NIPost!.Post!;
-        byte[] challenge = next.NIPost.PostMetadata!.Challenge;
-        byte[] difficulty = K2PowDifficulty.Scale(AtxWorld.PowDifficulty, AtxWorld.NumUnits);
-        // The first other pow that RandomX itself rejects for this nonce group.
-        ulong forged = Enumerable.Range(1, 1000).Select(d => post.Pow + (ulong)d)
-            .First(p => !world.Pow.Verify(p, (byte)(post.Nonce / 16), challenge.AsSpan(0, 8), difficulty, world.Signer.NodeId.Span));
-        post.Pow = forged;
-        world.Sign(next);
-        var verdict = await Validate(validator, next);
-        AssertRejectedAndNotStored(store, verdict, AtxRejection.InvalidPost);
+        var verdict = await AssertForgedNextAtxRejected(AtxRejection.InvalidPost, next =>
+        {
+            var post = next.NIPost!.Post!;
+            byte[] challenge = next.NIPost.PostMetadata!.Challenge;
+            byte[] difficulty = K2PowDifficulty.Scale(AtxWorld.PowDifficulty, AtxWorld.NumUnits);
+            // The first other pow that RandomX itself rejects for this nonce group.
+            post.Pow = Enumerable.Range(1, 1000).Select(d => post.Pow + (ulong)d)
+                .First(p => !world.Pow.Verify(p, (byte)(post.Nonce / 16), challenge.AsSpan(0, 8), difficulty, world.Signer.NodeId.Span));
+        });
         Assert.Contains("k2pow", verdict.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_wrong_poet_leaf_index_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        next.NIPost!.Membership.LeafIndex++;
-        world.Sign(next);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PoetMembership);
-    }
+    public Task A_wrong_poet_leaf_index_is_rejected() =>
+        AssertForgedNextAtxRejected(AtxRejection.PoetMembership, next => next.NIPost!.Membership.LeafIndex++);
 
     [Fact]
-    public async Task A_wrong_poet_sibling_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial);
-        var nodes = next.NIPost!.Membership.Nodes;
-        var sibling = nodes[1].ToArray();
-        sibling[0] ^= 0x80;
-        nodes[1] = new Hash32(sibling);
-        world.Sign(next);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PoetMembership);
-    }
+    public Task A_wrong_poet_sibling_is_rejected() =>
+        AssertForgedNextAtxRejected(AtxRejection.PoetMembership, next =>
+        {
+            var nodes = next.NIPost!.Membership.Nodes;
+            var sibling = nodes[1].ToArray();
+            sibling[0] ^= 0x80;
+            nodes[1] = new Hash32(sibling);
+        });
 
     [Fact]
     public async Task A_poet_proof_that_is_not_stored_is_rejected()
@@ -225,48 +239,30 @@ public sealed class AtxValidatorTests(AtxWorld world) : IClassFixture<AtxWorld>
     }
 
     [Fact]
-    public async Task An_unknown_previous_atx_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.PrevAtxId = SomeId(0x42));
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.UnknownPrevAtx);
-    }
+    public Task An_unknown_previous_atx_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.UnknownPrevAtx, a => a.PrevAtxId = SomeId(0x42));
 
     [Fact]
-    public async Task A_wrong_sequence_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.Sequence = 5);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.WrongSequence);
-    }
+    public Task A_wrong_sequence_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.WrongSequence, a => a.Sequence = 5);
 
     [Fact]
-    public async Task A_previous_atx_of_another_smesher_is_rejected()
+    public Task A_previous_atx_of_another_smesher_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
         var other = OtherSmeshersAtx(SomeId(0x51), epoch: 1);
-        store.AddAtx(other, 1, [1, 2, 3]);
-        var next = world.NextAtx(store, initial, a => a.PrevAtxId = other.Id);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PrevAtxOfOtherSmesher);
+        return AssertNextAtxRejected(AtxRejection.PrevAtxOfOtherSmesher, a => a.PrevAtxId = other.Id, known: other);
     }
 
     [Fact]
-    public async Task A_positioning_atx_from_the_same_or_a_later_epoch_is_rejected()
+    public Task A_positioning_atx_from_the_same_or_a_later_epoch_is_rejected()
     {
-        var (store, validator, initial) = await WithInitial();
         var future = OtherSmeshersAtx(SomeId(0x61), epoch: 2);
-        store.AddAtx(future, 1, [1, 2, 3]);
-        var next = world.NextAtx(store, initial, a => a.PositioningAtxId = future.Id);
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.PositioningAtxNotBefore);
+        return AssertNextAtxRejected(AtxRejection.PositioningAtxNotBefore, a => a.PositioningAtxId = future.Id, known: future);
     }
 
     [Fact]
-    public async Task An_unknown_positioning_atx_is_rejected()
-    {
-        var (store, validator, initial) = await WithInitial();
-        var next = world.NextAtx(store, initial, a => a.PositioningAtxId = SomeId(0x62));
-        AssertRejectedAndNotStored(store, await Validate(validator, next), AtxRejection.UnknownPositioningAtx);
-    }
+    public Task An_unknown_positioning_atx_is_rejected() =>
+        AssertNextAtxRejected(AtxRejection.UnknownPositioningAtx, a => a.PositioningAtxId = SomeId(0x62));
 
     [Fact]
     public async Task A_bad_vrf_nonce_is_rejected()

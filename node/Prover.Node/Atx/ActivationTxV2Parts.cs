@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Prover.Core.Crypto;
 using Prover.Core.Primitives;
 using Prover.Node.Codec;
 using Prover.Node.Types;
@@ -230,20 +229,5 @@ public sealed class NIPostChallengeV2 : IScaleEncodable, IScaleDecodable<NIPostC
     }
 
     /// <summary>The PoET challenge (membership leaf): <c>blake3(0x00 ‖ scale(NIPostChallengeV2))</c>.</summary>
-    public Hash32 Hash()
-    {
-        var writer = new ScaleWriter(stackalloc byte[512]);
-        try
-        {
-            writer.WriteByte(0x00);
-            Encode(ref writer);
-            Span<byte> hash = stackalloc byte[32];
-            Blake3.Hash(writer.WrittenSpan, hash);
-            return new Hash32(hash);
-        }
-        finally
-        {
-            writer.Dispose();
-        }
-    }
+    public Hash32 Hash() => PoetChallengeHash.Of(this);
 }

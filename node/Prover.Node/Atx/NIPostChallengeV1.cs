@@ -1,4 +1,3 @@
-using Prover.Core.Crypto;
 using Prover.Core.Primitives;
 using Prover.Node.Codec;
 using Prover.Node.Types;
@@ -56,22 +55,7 @@ public sealed class NIPostChallengeV1 : IScaleEncodable, IScaleDecodable<NIPostC
     /// <summary>
     /// The PoET challenge (membership leaf): <c>blake3(0x00 ‖ scale(NIPostChallengeV1))</c> (<c>challenge_v1.go</c> <c>Hash</c>).
     /// </summary>
-    public Hash32 Hash()
-    {
-        var writer = new ScaleWriter(stackalloc byte[512]);
-        try
-        {
-            writer.WriteByte(0x00);
-            Encode(ref writer);
-            Span<byte> hash = stackalloc byte[32];
-            Blake3.Hash(writer.WrittenSpan, hash);
-            return new Hash32(hash);
-        }
-        finally
-        {
-            writer.Dispose();
-        }
-    }
+    public Hash32 Hash() => PoetChallengeHash.Of(this);
 
     internal void DecodeFields(ref ScaleReader reader)
     {

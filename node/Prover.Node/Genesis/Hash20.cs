@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Prover.Core.Primitives;
 
 namespace Prover.Node.Genesis;
 
@@ -23,12 +24,7 @@ public readonly struct Hash20 : IEquatable<Hash20>, IComparable<Hash20>, ISpanFo
     /// <exception cref="ArgumentException"><paramref name="bytes"/> is not 20 bytes long.</exception>
     public Hash20(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Length)
-        {
-            throw new ArgumentException($"a 20-byte value was expected, got {bytes.Length} bytes", nameof(bytes));
-        }
-
-        bytes.CopyTo(_bytes);
+        FixedBytes.CopyExact(bytes, _bytes, "value", nameof(bytes));
     }
 
     /// <summary>The first 20 bytes of <paramref name="hash"/> (at least 20 bytes), as go-spacemesh's <c>ToHash20</c>.</summary>
@@ -60,26 +56,10 @@ public readonly struct Hash20 : IEquatable<Hash20>, IComparable<Hash20>, ISpanFo
     /// <inheritdoc/>
     public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out Hash20 result)
     {
-        result = default;
-        if (s is null)
-        {
-            return false;
-        }
-
-        var text = s.AsSpan().Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[2..];
-        }
-
-        if (text.Length != 2 * Length)
-        {
-            return false;
-        }
-
         Span<byte> bytes = stackalloc byte[Length];
-        if (Convert.FromHexString(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Length)
+        if (s is null || !FixedBytes.TryParseHex(s, bytes))
         {
+            result = default;
             return false;
         }
 

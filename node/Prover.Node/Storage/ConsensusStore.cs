@@ -5,6 +5,7 @@ using Prover.Node.Consensus.Wire;
 using Prover.Node.Genesis;
 using Prover.Node.Types;
 using Prover.Storage;
+using static Prover.Node.Storage.StoreKeys;
 
 namespace Prover.Node.Storage;
 
@@ -339,28 +340,6 @@ public sealed class ConsensusStore
     private static byte[] RewardKey(RewardRecord r) => [.. r.Coinbase.Span, .. U32(r.Layer.Value), .. r.AtxId.Span];
 
     private static byte[] LayerKey(LayerId layer, ReadOnlySpan<byte> id) => [.. U32(layer.Value), .. id];
-
-    private static List<byte[]> KeysWithPrefix(IColumnFamily column, ReadOnlySpan<byte> prefix)
-    {
-        var keys = new List<byte[]>();
-        using var it = column.CreateIterator();
-        for (it.Seek(prefix); it.Valid && it.Key.StartsWith(prefix); it.Next()) keys.Add(it.Key.ToArray());
-        return keys;
-    }
-
-    private static byte[] U32(uint value)
-    {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return bytes;
-    }
-
-    private static byte[] U64(ulong value)
-    {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
-        return bytes;
-    }
 }
 
 /// <summary>One applied layer as the CLI shows it.</summary>

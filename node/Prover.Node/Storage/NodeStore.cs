@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Prover.Core.Primitives;
 using Prover.Storage;
+using static Prover.Node.Storage.StoreKeys;
 
 namespace Prover.Node.Storage;
 
@@ -346,21 +347,6 @@ public sealed class NodeStore
         using var it = column.CreateIterator();
         it.SeekToFirst();
         return !it.Valid;
-    }
-
-    private static List<byte[]> KeysWithPrefix(IColumnFamily column, ReadOnlySpan<byte> prefix)
-    {
-        var keys = new List<byte[]>();
-        using var it = column.CreateIterator();
-        for (it.Seek(prefix); it.Valid && it.Key.StartsWith(prefix); it.Next()) keys.Add(it.Key.ToArray());
-        return keys;
-    }
-
-    private static byte[] U32(uint value)
-    {
-        var bytes = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-        return bytes;
     }
 
     private static byte[] EpochKey(uint epoch, AtxId id) => [.. U32(epoch), .. id.Span];

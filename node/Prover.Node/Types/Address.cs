@@ -20,18 +20,12 @@ public readonly struct Address : IEquatable<Address>
     /// <exception cref="ArgumentException"><paramref name="bytes"/> is not 24 bytes long.</exception>
     public Address(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Length)
-        {
-            throw new ArgumentException($"a 24-byte address was expected, got {bytes.Length} bytes", nameof(bytes));
-        }
-
-        bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Bytes24, byte>(ref _bytes), Length));
+        FixedBytes.CopyExact(bytes, _bytes, "address", nameof(bytes));
     }
 
     /// <summary>The bytes, in place.</summary>
     [System.Diagnostics.CodeAnalysis.UnscopedRef]
-    public ReadOnlySpan<byte> Span =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<Bytes24, byte>(ref Unsafe.AsRef(in _bytes)), Length);
+    public ReadOnlySpan<byte> Span => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _bytes[0]), Length);
 
     /// <summary>The address of a wallet whose ed25519 public key is <paramref name="publicKey"/>: 4 zero bytes ‖ pub[12:32].</summary>
     public static Address FromPublicKey(NodeId publicKey)
@@ -47,21 +41,10 @@ public readonly struct Address : IEquatable<Address>
     public static Address Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
-        var text = hex.AsSpan().Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[2..];
-        }
-
         Span<byte> bytes = stackalloc byte[Length];
-        if (text.Length != 2 * Length
-            || Convert.FromHexString(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
-            || written != Length)
-        {
-            throw new FormatException($"expected a 24-byte address as 48 hex digits, got '{hex}'");
-        }
-
-        return new Address(bytes);
+        return FixedBytes.TryParseHex(hex, bytes)
+            ? new Address(bytes)
+            : throw new FormatException($"expected a 24-byte address as 48 hex digits, got '{hex}'");
     }
 
     /// <summary>A new array with the bytes.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Prover.Core.Primitives;
 
 namespace Prover.Node.Types;
 
@@ -18,18 +19,12 @@ public readonly struct EdSignature : IEquatable<EdSignature>
     /// <exception cref="ArgumentException"><paramref name="bytes"/> is not 64 bytes long.</exception>
     public EdSignature(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Length)
-        {
-            throw new ArgumentException($"a 64-byte signature was expected, got {bytes.Length} bytes", nameof(bytes));
-        }
-
-        bytes.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Bytes64, byte>(ref _bytes), Length));
+        FixedBytes.CopyExact(bytes, _bytes, "signature", nameof(bytes));
     }
 
     /// <summary>The bytes, in place.</summary>
     [System.Diagnostics.CodeAnalysis.UnscopedRef]
-    public ReadOnlySpan<byte> Span =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<Bytes64, byte>(ref Unsafe.AsRef(in _bytes)), Length);
+    public ReadOnlySpan<byte> Span => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _bytes[0]), Length);
 
     /// <summary>All zero bytes.</summary>
     public static EdSignature Zero => default;
@@ -39,21 +34,10 @@ public readonly struct EdSignature : IEquatable<EdSignature>
     public static EdSignature Parse(string hex)
     {
         ArgumentNullException.ThrowIfNull(hex);
-        var text = hex.AsSpan().Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[2..];
-        }
-
         Span<byte> bytes = stackalloc byte[Length];
-        if (text.Length != 2 * Length
-            || Convert.FromHexString(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done
-            || written != Length)
-        {
-            throw new FormatException($"expected a 64-byte signature as 128 hex digits, got '{hex}'");
-        }
-
-        return new EdSignature(bytes);
+        return FixedBytes.TryParseHex(hex, bytes)
+            ? new EdSignature(bytes)
+            : throw new FormatException($"expected a 64-byte signature as 128 hex digits, got '{hex}'");
     }
 
     /// <summary>A new array with the bytes.</summary>

@@ -23,8 +23,7 @@ public static class DevnetCommand
     public static Command Create()
     {
         var nodes = Cli.Opt<int?>("--nodes", "how many nodes (first start; default 3)").InRange(1, 32);
-        var dataDir = Cli.Opt<string>("--datadir", "the devnet's directory (devnet.json and node-<i>/)", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("the devnet's directory (devnet.json and node-<i>/)");
         var layer = Cli.Opt("--layer-duration", "layer duration (first start only)", "2s");
         var layers = Cli.Opt<uint>("--layers-per-epoch", "layers per epoch (first start only)", 5).InRange(1u, 10_000u);
         var scryptN = Cli.Opt<ulong>("--scrypt-n", "scrypt N of the PoST data (first start only)", 16).InRange(2ul, 1ul << 20);

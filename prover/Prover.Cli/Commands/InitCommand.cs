@@ -26,8 +26,7 @@ public static class InitCommand
 
     public static Command Create()
     {
-        var dataDir = Cli.Opt<string>("--datadir", "directory of the PoST data (created if missing)", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("directory of the PoST data (created if missing)");
         var preset = Cli.Opt<string?>("--preset", "parameter preset: mainnet (N=8192, 2^32 labels/unit, 4 GiB files) or dev (small, for trying things out)");
         preset.AcceptOnlyFromAmong("mainnet", "dev");
         var nodeId = Cli.Opt<string?>("--node-id", "smesher id (32-byte hex, the Ed25519 public key)");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core;
 using Prover.Core.Data;
@@ -15,13 +14,10 @@ namespace Prover.Cli.Commands;
 /// </summary>
 public static class InitMergeCommand
 {
-    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>The <c>merge</c> sub-command of <c>post init</c>.</summary>
     public static Command Create()
     {
-        var dataDir = Cli.Opt<string>("--datadir", "the data directory the shards wrote into (or that receives them with --from)", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("the data directory the shards wrote into (or that receives them with --from)");
         var from = Cli.Opt<string[]>("--from",
             "a directory a shard wrote into on another machine: its files are copied into --datadir first (atomically; a file that is already there and differs is never overwritten). Repeatable");
         from.AllowMultipleArgumentsPerToken = true;
@@ -100,7 +96,7 @@ public static class InitMergeCommand
                 ["nonce"] = result.Metadata?.Nonce,
                 ["last_position"] = result.Metadata?.LastPosition,
                 ["already_merged"] = result.AlreadyMerged,
-            }, JsonOutput));
+            }, Cli.JsonOutput));
             return;
         }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core.Init;
 
@@ -12,13 +11,10 @@ namespace Prover.Cli.Commands;
 /// </summary>
 public static class InitStatusCommand
 {
-    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>The <c>status</c> sub-command of <c>post init</c>.</summary>
     public static Command Create()
     {
-        var dataDir = Cli.Opt<string>("--datadir", "the data directory the shards write into", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("the data directory the shards write into");
         var stallAfter = Cli.Opt("--stall-after", "seconds without an update after which a running shard counts as stalled", 120.0);
         stallAfter.Validators.Add(r =>
         {
@@ -69,7 +65,7 @@ public static class InitStatusCommand
                     ["stalled"] = status.In(ShardCondition.Stalled).Select(s => s.Shard.Index).ToList(),
                     ["failed"] = status.In(ShardCondition.Failed).Select(s => s.Shard.Index).ToList(),
                     ["notes"] = status.Notes,
-                }, JsonOutput));
+                }, Cli.JsonOutput));
                 return bad ? ExitCodes.Invalid : ExitCodes.Ok;
             }
 

@@ -19,12 +19,7 @@ public static class NodeCommand
 
     public static Command Create() => new("node", "Run the embedded node and query its state.") { Run(), Status(), Atxs(), Layers(), Balance(), Rewards() };
 
-    private static Option<string> DataDir()
-    {
-        var o = Cli.Opt<string>("--datadir", "the node's data directory", "-d");
-        o.Required = true;
-        return o;
-    }
+    private static Option<string> DataDir() => Cli.DataDirOpt("the node's data directory");
 
     private static Command Run()
     {

@@ -21,8 +21,7 @@ public static class ProveCommand
 
     public static Command Create()
     {
-        var dataDir = Cli.Opt<string>("--datadir", "directory of the PoST data", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("directory of the PoST data");
         var challenge = Cli.Opt<string>("--challenge", "32-byte challenge, hex", "-c");
         challenge.Required = true;
         var k1 = Cli.Opt("--k1", "k1: expected good labels per nonce (mainnet 26)", ProofConfig.Mainnet.K1).InRange(1u, uint.MaxValue);

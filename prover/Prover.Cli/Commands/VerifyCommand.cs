@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core;
 using Prover.Core.Data;
@@ -14,9 +13,6 @@ namespace Prover.Cli.Commands;
 /// <summary><c>post verify</c>: check a proof in the certifier JSON form (spec §6). Exit 0 valid, 1 invalid, 2 bad input.</summary>
 public static class VerifyCommand
 {
-    /// <summary>JSON output as a person reads it: ' and + as themselves, not \u0027 and \u002B.</summary>
-    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>
     /// The most bytes read as a proof. A proof is small: k2 ≤ 65535 indices of at most 64 bits pack into 512 KiB,
     /// 683 KiB in base64, and the rest is a few hundred bytes; so anything longer is not a proof, and an endless input
@@ -79,7 +75,7 @@ public static class VerifyCommand
                         _ => null,
                     },
                     ["message"] = explanation,
-                }, JsonOutput));
+                }, Cli.JsonOutput));
             }
             else
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Prover.Core;
 using Prover.Core.Data;
@@ -15,13 +14,9 @@ namespace Prover.Cli.Commands;
 /// </summary>
 public static class VerifyDataCommand
 {
-    /// <summary>JSON output as a person reads it: ' and + as themselves, not \u0027 and \u002B.</summary>
-    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create()
     {
-        var dataDir = Cli.Opt<string>("--datadir", "directory of the PoST data", "-d");
-        dataDir.Required = true;
+        var dataDir = Cli.DataDirOpt("directory of the PoST data");
         var fraction = Cli.Opt("--fraction", "percentage of each file's labels to recompute, 0 < F ≤ 100", 5.0, "-f");
         fraction.Validators.Add(result =>
         {
@@ -96,7 +91,7 @@ public static class VerifyDataCommand
                     ["nonce"] = result.Nonce,
                     ["nonce_valid"] = result.NonceValid,
                     ["nonce_message"] = FlagNames.Rename(result.NonceMessage),
-                }, JsonOutput));
+                }, Cli.JsonOutput));
             }
             else
             {

@@ -59,26 +59,10 @@ public readonly struct Hash32 : IEquatable<Hash32>, IComparable<Hash32>, ISpanFo
     /// <inheritdoc/>
     public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out Hash32 result)
     {
-        result = default;
-        if (s is null)
-        {
-            return false;
-        }
-
-        var text = s.AsSpan().Trim();
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            text = text[2..];
-        }
-
-        if (text.Length != 2 * Length)
-        {
-            return false;
-        }
-
         Span<byte> bytes = stackalloc byte[Length];
-        if (Convert.FromHexString(text, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Length)
+        if (s is null || !FixedBytes.TryParseHex(s, bytes))
         {
+            result = default;
             return false;
         }
 

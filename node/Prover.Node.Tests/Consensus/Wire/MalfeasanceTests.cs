@@ -84,10 +84,10 @@ public class MalfeasanceTests
         Assert.Equal(signer.NodeId, guilty);
 
         // The same metadata signed in the hare domain is not a ballot signature.
-        var asHare = new BallotProofMessage(first.Metadata(), signer.NodeId,
+        var asHare = new SignedProofMessage<BallotMetadata>(first.Metadata(), signer.NodeId,
             new EdSignature(signer.Sign(SignatureDomain.Hare, first.SignedBytes())));
         Assert.Equal(MalfeasanceVerdict.InvalidSignature,
-            Verify(new BallotProof(asHare, new BallotProofMessage(second.Metadata(), signer.NodeId, second.Signature))));
+            Verify(new BallotProof(asHare, new SignedProofMessage<BallotMetadata>(second.Metadata(), signer.NodeId, second.Signature))));
 
         var later = Ballot(layer: 901);
         later.Sign(signer);
@@ -98,10 +98,10 @@ public class MalfeasanceTests
     public void Atx_proof_is_checked_in_the_atx_domain_over_atx_metadata()
     {
         using var signer = Signer(15);
-        AtxProofMessage Signed(EpochId epoch, byte id)
+        SignedProofMessage<AtxMetadata> Signed(EpochId epoch, byte id)
         {
             var metadata = new AtxMetadata(epoch, H32(id));
-            return new AtxProofMessage(metadata, signer.NodeId, new EdSignature(signer.Sign(SignatureDomain.Atx, metadata.ToBytes())));
+            return new SignedProofMessage<AtxMetadata>(metadata, signer.NodeId, new EdSignature(signer.Sign(SignatureDomain.Atx, metadata.ToBytes())));
         }
 
         var proof = new MalfeasanceProof(new LayerId(4 * 4032), new AtxProof(Signed(new EpochId(4), 1), Signed(new EpochId(4), 2)));

@@ -285,5 +285,5 @@ public sealed class HareMessage : IScaleEncodable, IScaleDecodable<HareMessage>
     }
 
     /// <summary>This message as one half of a HareEquivocation proof.</summary>
-    public HareProofMessage ToProofMessage() => new(Metadata(), Sender, Signature);
+    public SignedProofMessage<HareMetadata> ToProofMessage() => new(Metadata(), Sender, Signature);
 }

@@ -27,9 +27,18 @@ public readonly record struct AtxMetadata(EpochId PublishEpoch, Hash32 MsgHash) 
     public byte[] ToBytes() => ScaleCodec.Encode(this);
 }
 
-/// <summary>One signed ATX message of a MultipleATXs proof (<c>AtxProofMsg{InnerMsg ATXMetadata, SmesherID, Signature}</c>).</summary>
-public readonly record struct AtxProofMessage(AtxMetadata InnerMsg, NodeId SmesherId, EdSignature Signature)
-    : IScaleEncodable, IScaleDecodable<AtxProofMessage>
+/// <summary>
+/// One signed message of a MultipleATXs, MultipleBallots or HareEquivocation proof (go-spacemesh <c>AtxProofMsg</c>,
+/// <c>BallotProofMsg</c>, <c>HareProofMsg</c>): <c>{InnerMsg, SmesherID [32], Signature [64]}</c>, where the inner
+/// message is <see cref="AtxMetadata"/>, <see cref="BallotMetadata"/> or <see cref="HareMetadata"/>.
+/// </summary>
+/// <typeparam name="TInner">What was signed.</typeparam>
+/// <param name="InnerMsg">What was signed.</param>
+/// <param name="SmesherId">The signer.</param>
+/// <param name="Signature">The signature.</param>
+public readonly record struct SignedProofMessage<TInner>(TInner InnerMsg, NodeId SmesherId, EdSignature Signature)
+    : IScaleEncodable, IScaleDecodable<SignedProofMessage<TInner>>
+    where TInner : struct, IScaleEncodable, IScaleDecodable<TInner>
 {
     /// <inheritdoc/>
     public void Encode(ref ScaleWriter writer)
@@ -40,42 +49,8 @@ public readonly record struct AtxProofMessage(AtxMetadata InnerMsg, NodeId Smesh
     }
 
     /// <inheritdoc/>
-    public static AtxProofMessage Decode(ref ScaleReader reader) =>
-        new(AtxMetadata.Decode(ref reader), reader.ReadNodeId(), reader.ReadEdSignature());
-}
-
-/// <summary>One signed ballot message of a MultipleBallots proof (<c>BallotProofMsg{InnerMsg BallotMetadata, SmesherID, Signature}</c>).</summary>
-public readonly record struct BallotProofMessage(BallotMetadata InnerMsg, NodeId SmesherId, EdSignature Signature)
-    : IScaleEncodable, IScaleDecodable<BallotProofMessage>
-{
-    /// <inheritdoc/>
-    public void Encode(ref ScaleWriter writer)
-    {
-        InnerMsg.Encode(ref writer);
-        writer.WriteHash32(SmesherId.Value);
-        writer.WriteFixed(Signature.Span);
-    }
-
-    /// <inheritdoc/>
-    public static BallotProofMessage Decode(ref ScaleReader reader) =>
-        new(BallotMetadata.Decode(ref reader), reader.ReadNodeId(), reader.ReadEdSignature());
-}
-
-/// <summary>One signed hare message of a HareEquivocation proof (<c>HareProofMsg{InnerMsg HareMetadata, SmesherID, Signature}</c>).</summary>
-public readonly record struct HareProofMessage(HareMetadata InnerMsg, NodeId SmesherId, EdSignature Signature)
-    : IScaleEncodable, IScaleDecodable<HareProofMessage>
-{
-    /// <inheritdoc/>
-    public void Encode(ref ScaleWriter writer)
-    {
-        InnerMsg.Encode(ref writer);
-        writer.WriteHash32(SmesherId.Value);
-        writer.WriteFixed(Signature.Span);
-    }
-
-    /// <inheritdoc/>
-    public static HareProofMessage Decode(ref ScaleReader reader) =>
-        new(HareMetadata.Decode(ref reader), reader.ReadNodeId(), reader.ReadEdSignature());
+    public static SignedProofMessage<TInner> Decode(ref ScaleReader reader) =>
+        new(TInner.Decode(ref reader), reader.ReadNodeId(), reader.ReadEdSignature());
 }
 
 /// <summary>The payload of a V1 malfeasance proof; <see cref="Type"/> is its wire tag.</summary>
@@ -89,15 +64,15 @@ public abstract class MalfeasanceProofData : IScaleEncodable
 }
 
 /// <summary>The shape of proof types 1–3: two signed messages of one identity, encoded in order.</summary>
-/// <typeparam name="TMessage">The signed message type.</typeparam>
-public abstract class SignedPairProof<TMessage>(TMessage first, TMessage second) : MalfeasanceProofData
-    where TMessage : struct, IScaleEncodable
+/// <typeparam name="TInner">What each message signs.</typeparam>
+public abstract class SignedPairProof<TInner>(SignedProofMessage<TInner> first, SignedProofMessage<TInner> second) : MalfeasanceProofData
+    where TInner : struct, IScaleEncodable, IScaleDecodable<TInner>
 {
     /// <summary>The first signed message.</summary>
-    public TMessage First { get; } = first;
+    public SignedProofMessage<TInner> First { get; } = first;
 
     /// <summary>The second signed message.</summary>
-    public TMessage Second { get; } = second;
+    public SignedProofMessage<TInner> Second { get; } = second;
 
     /// <inheritdoc/>
     public override void Encode(ref ScaleWriter writer)
@@ -108,21 +83,21 @@ public abstract class SignedPairProof<TMessage>(TMessage first, TMessage second)
 }
 
 /// <summary>Two ATXs of one identity for one publish epoch (type 1): <c>AtxProof{Messages [2]AtxProofMsg}</c>.</summary>
-public sealed class AtxProof(AtxProofMessage first, AtxProofMessage second) : SignedPairProof<AtxProofMessage>(first, second)
+public sealed class AtxProof(SignedProofMessage<AtxMetadata> first, SignedProofMessage<AtxMetadata> second) : SignedPairProof<AtxMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.MultipleAtxs;
 }
 
 /// <summary>Two ballots of one identity in one layer (type 2): <c>BallotProof{Messages [2]BallotProofMsg}</c>.</summary>
-public sealed class BallotProof(BallotProofMessage first, BallotProofMessage second) : SignedPairProof<BallotProofMessage>(first, second)
+public sealed class BallotProof(SignedProofMessage<BallotMetadata> first, SignedProofMessage<BallotMetadata> second) : SignedPairProof<BallotMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.MultipleBallots;
 }
 
 /// <summary>Two hare messages of one identity for one layer and round (type 3): <c>HareProof{Messages [2]HareProofMsg}</c>.</summary>
-public sealed class HareProof(HareProofMessage first, HareProofMessage second) : SignedPairProof<HareProofMessage>(first, second)
+public sealed class HareProof(SignedProofMessage<HareMetadata> first, SignedProofMessage<HareMetadata> second) : SignedPairProof<HareMetadata>(first, second)
 {
     /// <inheritdoc/>
     public override byte Type => MalfeasanceProof.HareEquivocation;
@@ -216,9 +191,9 @@ public sealed class MalfeasanceProof(LayerId layer, MalfeasanceProofData data) :
         var at = reader.Position;
         MalfeasanceProofData data = reader.ReadByte() switch
         {
-            MultipleAtxs => new AtxProof(AtxProofMessage.Decode(ref reader), AtxProofMessage.Decode(ref reader)),
-            MultipleBallots => new BallotProof(BallotProofMessage.Decode(ref reader), BallotProofMessage.Decode(ref reader)),
-            HareEquivocation => new HareProof(HareProofMessage.Decode(ref reader), HareProofMessage.Decode(ref reader)),
+            MultipleAtxs => new AtxProof(SignedProofMessage<AtxMetadata>.Decode(ref reader), SignedProofMessage<AtxMetadata>.Decode(ref reader)),
+            MultipleBallots => new BallotProof(SignedProofMessage<BallotMetadata>.Decode(ref reader), SignedProofMessage<BallotMetadata>.Decode(ref reader)),
+            HareEquivocation => new HareProof(SignedProofMessage<HareMetadata>.Decode(ref reader), SignedProofMessage<HareMetadata>.Decode(ref reader)),
             InvalidPostIndex => new InvalidPostIndexProof(ActivationTxV1.Decode(ref reader), reader.ReadCompact32()),
             InvalidPrevAtx => new InvalidPrevAtxProof(ActivationTxV1.Decode(ref reader), ActivationTxV1.Decode(ref reader)),
             _ => throw new ScaleDecodeException(ScaleError.OutOfRange, "unknown malfeasance proof type", at),
@@ -341,8 +316,8 @@ public static class MalfeasanceProofs
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        var a = new AtxProofMessage(new AtxMetadata(first.PublishEpoch, first.ComputeId().Value), first.SmesherId, first.Signature);
-        var b = new AtxProofMessage(new AtxMetadata(second.PublishEpoch, second.ComputeId().Value), second.SmesherId, second.Signature);
+        var a = new SignedProofMessage<AtxMetadata>(new AtxMetadata(first.PublishEpoch, first.ComputeId().Value), first.SmesherId, first.Signature);
+        var b = new SignedProofMessage<AtxMetadata>(new AtxMetadata(second.PublishEpoch, second.ComputeId().Value), second.SmesherId, second.Signature);
         Require(a.SmesherId == b.SmesherId && a.InnerMsg.PublishEpoch == b.InnerMsg.PublishEpoch && a.InnerMsg.MsgHash != b.InnerMsg.MsgHash,
             "two different ATXs of one identity for one publish epoch");
         return new MalfeasanceProof(layer, new AtxProof(a, b));
@@ -354,8 +329,8 @@ public static class MalfeasanceProofs
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        var a = new BallotProofMessage(first.Metadata(), first.SmesherId, first.Signature);
-        var b = new BallotProofMessage(second.Metadata(), second.SmesherId, second.Signature);
+        var a = new SignedProofMessage<BallotMetadata>(first.Metadata(), first.SmesherId, first.Signature);
+        var b = new SignedProofMessage<BallotMetadata>(second.Metadata(), second.SmesherId, second.Signature);
         Require(a.SmesherId == b.SmesherId && a.InnerMsg.Layer == b.InnerMsg.Layer && a.InnerMsg.MsgHash != b.InnerMsg.MsgHash,
             "two different ballots of one identity in one layer");
         return new MalfeasanceProof(first.Layer, new BallotProof(a, b));
