@@ -107,13 +107,15 @@ public class SimdLabelProviderTests
             Assert.Throws<OperationCanceledException>(() => provider.ComputeOutputs(new byte[32], 4, 0, 100, new byte[3200], cancelled.Token));
         }
 
-        // About 100 000 labels at N = 8192 would take many seconds; cancelling after 50 ms must end the call quickly.
+        // 100 000 labels at N = 8192 take minutes. Cancelled after 50 ms, the call must stop after the groups in flight:
+        // counted in labels written, not in seconds, so that a loaded machine (which slows both) cannot fail it.
         const int count = 100_000;
         var output = new byte[count * 32];
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
         var watch = Stopwatch.StartNew();
         Assert.Throws<OperationCanceledException>(() => provider.ComputeOutputs(new byte[32], 8192, 0, count, output, cts.Token));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"cancellation took {watch.Elapsed}");
+        int written = Enumerable.Range(0, count).Count(i => output.AsSpan(i * 32, 32).IndexOfAnyExcept((byte)0) >= 0);
+        Assert.True(written < count / 20, $"{written} of {count} labels written before the cancellation took effect ({watch.Elapsed})");
 
         var after = new byte[5 * 32];
         provider.ComputeOutputs(new byte[32], 2, 0, 5, after);
