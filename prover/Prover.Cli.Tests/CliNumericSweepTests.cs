@@ -171,9 +171,8 @@ public class CliNumericSweepTests(SweepData data, ITestOutputHelper output) : IC
             {
                 failures.Add($"exit 2 without an error line: post {line}\n{stderr}");
             }
-            else if (stopped && code != (path == "serve" ? 0 : 130))
+            else if (stopped && !StoppedCleanly(path, code, stderr))
             {
-                // A service's clean shutdown is exit 0 (as post-service's); every other command reports 130.
                 failures.Add($"stopped by SIGTERM but exit {code}: post {line}");
             }
         });
@@ -181,6 +180,15 @@ public class CliNumericSweepTests(SweepData data, ITestOutputHelper output) : IC
         output.WriteLine($"{cases.Count} command lines over {options.Count} numeric flags of '{path}'");
         Assert.True(failures.IsEmpty, string.Join("\n\n", failures));
     }
+
+    /// <summary>
+    /// The exit codes of a command that was sent SIGTERM: a service's clean shutdown is 0 (as post-service's), and 1 when
+    /// it had already given up on the node as the signal came; every other command reports 130, or 0 when its work
+    /// ended just as the signal came (a proof found at the limit, seen under CI load).
+    /// </summary>
+    private static bool StoppedCleanly(string path, int code, string stderr) => path == "serve"
+        ? code == 0 || (code == 1 && stderr.Contains("giving up", StringComparison.Ordinal))
+        : code is 0 or 130;
 
     /// <summary>Runs post; after <paramref name="limit"/> sends SIGTERM and waits for a clean exit.</summary>
     private static (int Code, string StdErr, bool Stopped) RunWithStop(string[] args, TimeSpan limit)
