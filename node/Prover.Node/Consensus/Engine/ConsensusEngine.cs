@@ -272,11 +272,16 @@ public sealed partial class ConsensusEngine : IDisposable
 
     private Beacon BeaconOf(EpochId epoch)
     {
-        if (_nodes.GetBeacon(epoch.Value) is { Length: Beacon.Length } stored) return Beacon.FromBytes(stored);
-        var beacon = Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch);
-        _nodes.PutBeacon(epoch.Value, beacon.ToArray());
+        var (beacon, stored) = ReadBeacon(epoch);
+        if (!stored) _nodes.PutBeacon(epoch.Value, beacon.ToArray());
         return beacon;
     }
+
+    /// <summary>The stored beacon of <paramref name="epoch"/>, else the rule's (without storing it).</summary>
+    private (Beacon Beacon, bool Stored) ReadBeacon(EpochId epoch) =>
+        _nodes.GetBeacon(epoch.Value) is { Length: Beacon.Length } stored
+            ? (Beacon.FromBytes(stored), true)
+            : (Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch), false);
 
     private List<(uint J, VrfSignature Proof, LayerId Layer)> OwnSlots(NodeId identity, EpochContext context)
     {
@@ -321,8 +326,7 @@ public sealed partial class ConsensusEngine : IDisposable
     public Task PrepareEpochAsync(EpochId epoch, CancellationToken cancellationToken = default) => Task.Run(() =>
     {
         if (epoch.Value == 0 || _vrfs.Count == 0) return;
-        var beacon = _nodes.GetBeacon(epoch.Value) is { Length: Beacon.Length } stored ? Beacon.FromBytes(stored) : Eligibility.EpochBeacon.For(_o.Genesis.GenesisId, epoch);
-        var provisional = EpochContext.Build(epoch, beacon, _nodes);
+        var provisional = EpochContext.Build(epoch, ReadBeacon(epoch).Beacon, _nodes);
         if (provisional.TotalWeight == 0) return;
         foreach (var (signer, vrf) in _vrfs)
         {
